@@ -5,7 +5,7 @@
 import { type BinaryNode, binaryNodeToString, decodeBinaryNode, encodeBinaryNode, proto } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
-import { encodeFrame, FrameReader } from './frames.js'
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from './frames.js'
 import type { Device } from './model.js'
 import { NoiseServerHandshake, type TransportCipher } from './noise.js'
 import type { KeyPair } from './root-key.js'
@@ -41,6 +41,7 @@ export class ClientConnection {
     readonly logger: Logger
   ) {
     this.handshake = new NoiseServerHandshake(host.serverStatic)
+    this.reader.maxFrameBytes = MAX_HANDSHAKE_FRAME_BYTES
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) return this.fail(new Error('text frame'))
       // Frames are processed strictly in order, even when handling one awaits.
@@ -86,6 +87,7 @@ export class ClientConnection {
     const { clientStaticKey, payload, transport } = handshake.clientFinish(frame)
     this.handshake = undefined
     this.transport = transport
+    this.reader.maxFrameBytes = MAX_FRAME_BYTES
     this.host.onHandshake(this, clientStaticKey, payload)
   }
 
@@ -101,7 +103,9 @@ export class ClientConnection {
       this.ws.send(encodeFrame(transport.encrypt(encodeBinaryNode(node))))
     }
     if (delay > 0) {
-      this.sendChain = this.sendChain.then(() => new Promise<void>(resolve => setTimeout(() => { write(); resolve() }, delay)))
+      // Latency, not throughput: each frame leaves `delay` after it was sent, never earlier than the frame before it.
+      const due = Date.now() + delay
+      this.sendChain = this.sendChain.then(() => new Promise<void>(resolve => setTimeout(() => { write(); resolve() }, Math.max(0, due - Date.now()))))
     } else {
       this.sendChain = this.sendChain.then(write)
     }

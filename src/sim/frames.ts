@@ -3,11 +3,16 @@
 
 export const MAX_FRAME_BYTES = 0xffffff
 
+/** Handshake messages are a few hundred bytes; a client announcing more before the handshake is done is refused. */
+export const MAX_HANDSHAKE_FRAME_BYTES = 64 * 1024
+
 export class FrameReader {
   private buffered: Buffer = Buffer.alloc(0)
   private introPending = true
+  /** frames announced larger than this are refused at once rather than waited for */
+  maxFrameBytes = MAX_FRAME_BYTES
 
-  /** Appends received bytes and returns every complete frame payload. Throws on a malformed intro. */
+  /** Appends received bytes and returns every complete frame payload. Throws on a malformed intro or an oversized frame. */
   push(data: Buffer): Buffer[] {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, data]) : data
     if (this.introPending) {
@@ -19,6 +24,7 @@ export class FrameReader {
     const frames: Buffer[] = []
     while (this.buffered.length >= 3) {
       const size = (this.buffered[0] << 16) | (this.buffered[1] << 8) | this.buffered[2]
+      if (size > this.maxFrameBytes) throw new Error(`frame of ${size} bytes exceeds ${this.maxFrameBytes}`)
       if (this.buffered.length < size + 3) break
       frames.push(this.buffered.subarray(3, size + 3))
       this.buffered = this.buffered.subarray(size + 3)

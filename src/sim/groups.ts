@@ -111,7 +111,8 @@ export function handleGroupIq(world: World, conn: ClientConnection, iq: BinaryNo
           if (!group?.participants.has(me.phone)) continue
           const leaving = group.participants.get(me.phone)!
           group.participants.delete(me.phone)
-          notifyMembers(world, group, me, { tag: 'leave', attrs: {}, content: [groupParticipantNode(world, group, leaving)] }, [me.phone])
+          // WhatsApp reports leaving as the member removing itself (wa-protocol.md §6); whatsmeow knows no `leave` child
+          notifyMembers(world, group, me, { tag: 'remove', attrs: {}, content: [groupParticipantNode(world, group, leaving)] }, [me.phone])
         }
         return result(iq)
       }

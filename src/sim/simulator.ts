@@ -88,7 +88,10 @@ export class Simulator implements ConnectionHost {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 })
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       if (Date.now() < this.refuseUntil || this.closed) {
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
+        // Refused like a host that is down: the connection is cut before any answer, so the client's attempt fails at
+        // once. (An HTTP 503 answer would leave Baileys waiting out its connect timeout: it listens for
+        // `unexpected-response` and never aborts.)
+        socket.destroy()
         return
       }
       this.wss.handleUpgrade(req, socket, head, ws => {

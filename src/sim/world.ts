@@ -4,7 +4,7 @@
  * acknowledged is delivered again on the next login, as WhatsApp does.
  */
 import { randomBytes, randomInt } from 'node:crypto'
-import type { BinaryNode } from '@whiskeysockets/baileys'
+import { type BinaryNode, getBinaryNodeChildren } from '@whiskeysockets/baileys'
 import { newKeyPair } from './root-key.js'
 import type { Logger } from 'pino'
 import type { MediaServer } from './media-server.js'
@@ -125,7 +125,17 @@ export class World implements PhoneWorld {
 
   deliver(device: Device, node: BinaryNode): void {
     if (device.kind === 'phone') {
-      this.logger.warn({ tag: node.tag }, 'stanza for a phone must go through its virtual phone')
+      // What one virtual phone sends another: the receiving phone decrypts it itself; nothing is queued.
+      const sender = node.tag === 'message' ? this.findDevice(node.attrs.participant ?? node.attrs.from ?? '') : undefined
+      if (!sender) {
+        this.logger.warn({ tag: node.tag }, 'stanza for a phone must go through its virtual phone')
+        return
+      }
+      const isGroup = node.attrs.from?.endsWith('@g.us') ?? false
+      const encs = getBinaryNodeChildren(node, 'enc')
+      const envelope = { id: node.attrs.id, sender, chat: isGroup ? node.attrs.from : accountUserJid(sender.account, 'pn'), isGroup, t: Number(node.attrs.t), encs }
+      device.account.phoneDevice.receive(envelope).catch(err =>
+        this.logger.warn({ err: err instanceof Error ? err.message : err, id: envelope.id }, 'virtual phone could not decrypt'))
       return
     }
     device.pending.set(pendingKey(node), node)

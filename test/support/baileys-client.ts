@@ -3,7 +3,7 @@
  * in memory across reconnects and restarts on 515 as every Baileys app does; everything it receives is recorded.
  */
 import makeWASocket, {
-  type AuthenticationCreds, type BaileysEventMap, type ConnectionState, DisconnectReason, initAuthCreds, type WAMessage, type WASocket
+  type AuthenticationCreds, type BaileysEventMap, type ConnectionState, DisconnectReason, initAuthCreds, type SignalKeyStore, type WAMessage, type WASocket
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { makeMemoryKeyStore } from '../../src/sim/memory-keys.js'
@@ -14,6 +14,8 @@ export interface ClientOptions {
   qrTimeout?: number
   /** reconnect automatically on every close but loggedOut (default: only on 515 restartRequired) */
   reconnectOnAnyClose?: boolean
+  /** log in with saved credentials: the `creds` and `keys` of an earlier client (shared, not copied) */
+  auth?: { creds: AuthenticationCreds; keys: SignalKeyStore }
 }
 
 type Listener = { event: keyof BaileysEventMap; check: (data: any) => boolean; resolve: (data: any) => void }
@@ -34,6 +36,10 @@ export class TestClient {
 
   constructor(readonly info: SimulatorInfo, readonly clientOptions: ClientOptions = {}) {
     this.options = simulatorSocketOptions(info)
+    if (clientOptions.auth) {
+      this.creds = clientOptions.auth.creds
+      this.keys = clientOptions.auth.keys
+    }
   }
 
   connect(): WASocket {

@@ -1,0 +1,43 @@
+/** Runs the simulator in its own process, so that the benchmark's memory figures count only the clients. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { SimulatorInfo } from '../../src/sim/index.js'
+
+export interface SimProcess {
+  info: SimulatorInfo
+  control: string
+  scanQr(phone: string, qr: string, name?: string): Promise<{ device: string }>
+  post(path: string, body: unknown): Promise<any>
+  stop(): Promise<void>
+}
+
+export async function startSimProcess(): Promise<SimProcess> {
+  const cli = fileURLToPath(new URL('../../src/sim/cli.ts', import.meta.url))
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--log', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! })
+    rl.once('line', line => { rl.close(); resolve(line) })
+    child.once('exit', code => reject(new Error(`simulator exited with ${code}`)))
+  })
+  // Never leave the simulator behind, whatever way this process ends.
+  process.once('exit', () => child.kill('SIGTERM'))
+  const info = JSON.parse(firstLine) as SimulatorInfo
+  const control = info.wsUrl.replace('ws://', 'http://').replace(/\/ws\/chat$/, '')
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const json = await res.json()
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+    return json
+  }
+  return {
+    info,
+    control,
+    post,
+    scanQr: (phone, qr, name) => post(`/control/accounts/${phone}/scan`, { qr, name }),
+    stop: () => new Promise(resolve => {
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  }
+}
