@@ -11,7 +11,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { TestClient } from '../test/support/baileys-client.js'
 import { startSimProcess } from './support/sim-process.js'
-import { median, percentile, round, settledRss } from './support/stats.js'
+import { median, percentile, round } from './support/stats.js'
+import { measureIdleSessions } from './support/sim-process.js'
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50)
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500)
@@ -67,16 +68,15 @@ await receiver.until(() => received() >= MESSAGES || undefined, 120_000, 'all be
 const throughput = MESSAGES / ((performance.now() - tSend) / 1000)
 
 progress(`sent ${MESSAGES} messages`)
-// 3. memory per idle linked session
+// 3. memory per idle linked session, in a fresh process
 for (const c of linked) c.stop()
 linked.length = 0
-const baseline = await settledRss()
-for (let i = 0; i < SESSIONS; i++) linked.push((await linkOne(1000 + i)).client)
-await new Promise(resolve => setTimeout(resolve, 3000))
-const loaded = await settledRss()
-const perSessionMb = (loaded - baseline) / SESSIONS / 1024 / 1024
+const memory = await measureIdleSessions(sim.info, SESSIONS, 15550200000)
+const perSessionMb = (memory.loaded - memory.baseline) / SESSIONS / 1048576
+const perSessionHeapMb = (memory.loadedHeap - memory.baselineHeap) / SESSIONS / 1048576
+const baseline = memory.baseline
+const loaded = memory.loaded
 
-for (const c of linked) c.stop()
 await sim.stop()
 
 const results = {
@@ -86,7 +86,7 @@ const results = {
   timeToFirstQrMs: { median: round(median(qrTimes)), p90: round(percentile(qrTimes, 90)), runs: RUNS },
   linkTimeMs: { median: round(median(linkTimes)), p90: round(percentile(linkTimes, 90)), runs: RUNS },
   messagesPerSecond: { value: round(throughput), messages: MESSAGES, window: WINDOW, sendMsP50: round(median(sendLatencies)), sendMsP99: round(percentile(sendLatencies, 99)) },
-  memoryPerIdleSessionMb: { value: round(perSessionMb, 2), sessions: SESSIONS, baselineMb: round(baseline / 1048576), loadedMb: round(loaded / 1048576) }
+  memoryPerIdleSessionMb: { value: round(perSessionMb, 2), heapMb: round(perSessionHeapMb, 2), sessions: SESSIONS, baselineMb: round(baseline / 1048576), loadedMb: round(loaded / 1048576) }
 }
 console.table({
   'time to first QR (ms, median)': results.timeToFirstQrMs.median,

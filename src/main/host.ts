@@ -1,0 +1,95 @@
+/**
+ * createHost(): builds and wires WaDock's services (store, events, sessions; later the REST server and webhooks)
+ * and starts and stops them in order. Electron's main process and the headless runner both use it; nothing here
+ * imports Electron.
+ */
+import type { Agent as HttpsAgent } from 'node:https'
+import type { UserFacingSocketConfig } from '@whiskeysockets/baileys'
+import pino, { type Logger } from 'pino'
+import type { Simulator } from '../sim/index.js'
+import { HostEvents } from './events.js'
+import type { BackoffOptions } from './sessions/reconnect-policy.js'
+import { SessionManager } from './sessions/session-manager.js'
+import { openStore, type Store } from './store/index.js'
+
+/** Where the sessions find WhatsApp. Default: WhatsApp itself. */
+export type WhatsAppTarget =
+  | { kind: 'whatsapp' }
+  /** a simulator started inside this host (sandbox mode) */
+  | { kind: 'sandbox' }
+  /** an external simulator: its WebSocket URL and root key; media trust comes from NODE_EXTRA_CA_CERTS */
+  | { kind: 'simulator'; wsUrl: string; rootPublicKey: string; caPem?: string }
+
+export interface HostOptions {
+  dataDir: string
+  logger?: Logger
+  baileysLogLevel?: string
+  target?: WhatsAppTarget
+  /** Baileys socket options merged into every session's (tests shorten qrTimeout here) */
+  socketOverrides?: Partial<UserFacingSocketConfig>
+  backoff?: BackoffOptions
+}
+
+export interface Host {
+  readonly store: Store
+  readonly events: HostEvents
+  readonly sessions: SessionManager
+  readonly logger: Logger
+  /** the in-process simulator in sandbox mode */
+  readonly simulator?: Simulator
+  /** download options that trust the simulator's media CA, when pointed at one */
+  readonly mediaDispatcher?: unknown
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  const logger = options.logger ?? pino({ level: process.env.WADOCK_LOG ?? 'info' })
+  const baileysLogger = logger.child({ component: 'baileys' }, { level: options.baileysLogLevel ?? process.env.WADOCK_BAILEYS_LOG ?? 'silent' })
+  const target = options.target ?? { kind: 'whatsapp' }
+  let simulator: Simulator | undefined
+  let socketTarget: Partial<UserFacingSocketConfig> = {}
+  let mediaDispatcher: unknown
+  if (target.kind !== 'whatsapp') {
+    // Only here, when explicitly pointed at a simulator, does WaDock trust a root key other than WhatsApp's.
+    const sim = await import('../sim/index.js')
+    let info: { wsUrl: string; rootPublicKey: string; caPem?: string }
+    if (target.kind === 'sandbox') {
+      simulator = await sim.startSimulator({ logger: logger.child({ component: 'simulator' }, { level: 'warn' }) })
+      info = simulator.info()
+    } else {
+      info = target
+    }
+    sim.trustSimulatorRoot(info.rootPublicKey)
+    socketTarget = { waWebSocketUrl: info.wsUrl }
+    if (info.caPem) {
+      const { trustingAgents } = await import('../sim/media-server.js')
+      const agents = trustingAgents(info.caPem)
+      socketTarget.fetchAgent = agents.httpsAgent as HttpsAgent
+      mediaDispatcher = agents.dispatcher
+    }
+  }
+  const store = openStore({ dataDir: options.dataDir })
+  const events = new HostEvents()
+  const sessions = new SessionManager({
+    store, events, logger, baileysLogger, backoff: options.backoff,
+    socketConfig: () => ({ ...socketTarget, ...options.socketOverrides })
+  })
+  let state: 'new' | 'started' | 'stopped' = 'new'
+  return {
+    store, events, sessions, logger, simulator, mediaDispatcher,
+    async start() {
+      if (state !== 'new') return
+      state = 'started'
+      sessions.start()
+    },
+    async stop() {
+      if (state === 'stopped') return
+      state = 'stopped'
+      // Order matters: sessions close their sockets (and flush credentials) before the database closes.
+      await sessions.stop()
+      store.close()
+      await simulator?.stop()
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Writes what a session's socket reports into the store: messages in and out (with the raw message, so Baileys'
+ * getMessage can answer retry receipts), their ack and receipt status, chats, contacts and LID ↔ phone pairs.
+ * A redelivered message is stored once and announced once.
+ */
+import {
+  type BaileysEventMap, type WAMessage, getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto
+} from '@whiskeysockets/baileys'
+import type { HostEvents } from '../events.js'
+import type { Store } from '../store/index.js'
+
+/** Message content types that carry nothing a user would call a message. */
+const SILENT_TYPES = new Set(['protocolMessage', 'senderKeyDistributionMessage', 'messageContextInfo'])
+
+export function textOf(content: proto.IMessage | null | undefined): string | null {
+  if (!content) return null
+  return content.conversation ?? content.extendedTextMessage?.text ?? content.imageMessage?.caption ??
+    content.videoMessage?.caption ?? content.documentMessage?.caption ?? content.reactionMessage?.text ?? null
+}
+
+export function ingestEvents(store: Store, events: HostEvents, sessionId: string, batch: Partial<BaileysEventMap>): void {
+  const upsert = batch['messages.upsert']
+  if (upsert) {
+    const announce: (() => void)[] = []
+    // One transaction per batch: a crash leaves either all of it or none, and a redelivery finds it stored.
+    store.db.transaction(() => {
+      for (const msg of upsert.messages) {
+        const after = storeMessage(store, events, sessionId, msg)
+        if (after) announce.push(after)
+      }
+    })()
+    for (const emit of announce) emit()
+  }
+  for (const { key, update } of batch['messages.update'] ?? []) {
+    if (!key.remoteJid || !key.id || typeof update.status !== 'number') continue
+    const ackError = update.status === proto.WebMessageInfo.Status.ERROR ? (update.messageStubParameters?.[0] ?? 'error') : null
+    const changed = store.messages.updateStatus(sessionId, key.remoteJid, key.id, !!key.fromMe, update.status, ackError)
+    if (changed) events.emit({ type: 'message_ack', sessionId, chat: key.remoteJid, id: key.id, status: update.status, error: ackError })
+  }
+  for (const { lid, pn } of batch['lid-mapping.update'] ? [batch['lid-mapping.update']] : []) {
+    if (lid && pn) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
+  }
+  for (const contact of [...(batch['contacts.upsert'] ?? []), ...(batch['contacts.update'] ?? [])]) {
+    if (!contact.id) continue
+    store.contacts.upsert({ sessionId, jid: jidNormalizedUser(contact.id), name: contact.name ?? null, notify: contact.notify ?? null, lid: contact.lid ?? null, phoneNumber: contact.phoneNumber ?? null })
+  }
+  for (const chat of batch['chats.upsert'] ?? []) {
+    if (chat.id) store.chats.upsert({ sessionId, jid: chat.id, name: chat.name ?? null })
+  }
+  for (const group of batch['groups.upsert'] ?? []) {
+    store.chats.upsert({ sessionId, jid: group.id, name: group.subject ?? null })
+  }
+}
+
+function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): (() => void) | undefined {
+  const chat = msg.key.remoteJid
+  const id = msg.key.id
+  if (!chat || !id || chat === 'status@broadcast') return undefined
+  const content = normalizeMessageContent(msg.message)
+  const type = getContentType(content ?? undefined)
+  if (!type || SILENT_TYPES.has(type)) return undefined
+  const raw = proto.WebMessageInfo.encode(msg).finish()
+  const fromMe = !!msg.key.fromMe
+  const sender = fromMe ? null : (msg.key.participant ?? chat)
+  const timestamp = Number(msg.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
+  const result = store.messages.upsert({
+    sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status: msg.status ?? null, timestamp, raw
+  })
+  if (!result.inserted) return undefined
+  store.chats.upsert({ sessionId, jid: chat, lastMessageAt: timestamp })
+  const alt = msg.key.participantAlt ?? msg.key.remoteJidAlt
+  const primary = msg.key.participant ?? chat
+  if (alt && !isJidGroup(primary)) {
+    const [lid, pn] = primary.endsWith('@lid') ? [primary, alt] : [alt, primary]
+    if (lid.endsWith('@lid') && pn.endsWith('@s.whatsapp.net')) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
+  }
+  if (!fromMe && sender && msg.pushName) store.contacts.upsert({ sessionId, jid: jidNormalizedUser(sender), notify: msg.pushName })
+  if (fromMe) store.sessions.addBytes(sessionId, raw.length, 0)
+  else store.sessions.addBytes(sessionId, 0, raw.length)
+  return () => events.emit({ type: 'message', sessionId, chat, id, fromMe, messageType: type, text: textOf(content), sender, timestamp })
+}

@@ -1,0 +1,123 @@
+/**
+ * Baileys' authentication state kept in SQLite, one row of credentials and one row per Signal key per session.
+ * It replaces useMultiFileAuthState, which Baileys itself says is not for production: here every keys.set is one
+ * transaction, so a crash never leaves half of a Signal session update on disk.
+ */
+import {
+  type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
+  type SignalDataTypeMap, type SignalKeyStore
+} from '@whiskeysockets/baileys'
+import type { Db } from './database.js'
+
+/**
+ * Version of the stored format (creds JSON and key values). Baileys 8 is announced to change the auth format; a
+ * row written by a newer WaDock is refused instead of being misread.
+ */
+export const AUTH_SCHEMA_VERSION = 1
+
+export interface SqliteAuthState {
+  /** Pass to makeWASocket's `auth`. `state.creds` is the object Baileys mutates; saveCreds persists it. */
+  state: AuthenticationState
+  /** Writes `state.creds` as they are now. Register once per socket on 'creds.update'. */
+  saveCreds(): void
+  /** Whether credentials were ever saved for this session (and not cleared since). */
+  hasCredentials(): boolean
+  /**
+   * Deletes the session's credentials and keys in one transaction and puts fresh, unsaved credentials in
+   * `state.creds`. The socket that used the old ones must be gone (listeners removed) before this is called, or
+   * its next creds.update would write them back.
+   */
+  clear(): void
+}
+
+type KeyType = keyof SignalDataTypeMap
+
+export class AuthSchemaVersionError extends Error {
+  constructor(readonly sessionId: string, readonly found: number) {
+    super(`auth state of session ${sessionId} has schema version ${found}; this build reads version ${AUTH_SCHEMA_VERSION}. ` +
+      'It was written by a newer WaDock: upgrade instead of linking again.')
+    this.name = 'AuthSchemaVersionError'
+  }
+}
+
+const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer)
+const decode = (json: string): any => JSON.parse(json, BufferJSON.reviver)
+
+export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthState {
+  const stmt = {
+    getCreds: db.prepare<[string], { creds: string; schema_version: number }>(
+      'SELECT creds, schema_version FROM auth_creds WHERE session_id = ?'),
+    hasCreds: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM auth_creds WHERE session_id = ?'),
+    putCreds: db.prepare<[string, string, number]>(
+      `INSERT INTO auth_creds (session_id, creds, schema_version) VALUES (?, ?, ?)
+       ON CONFLICT (session_id) DO UPDATE SET creds = excluded.creds, schema_version = excluded.schema_version`),
+    deleteCreds: db.prepare<[string]>('DELETE FROM auth_creds WHERE session_id = ?'),
+    // One statement for any number of ids: the ids travel as one JSON array and json_each turns them into rows,
+    // so a login's hundreds of pre-key and session lookups cost one query, not hundreds.
+    getKeys: db.prepare<[string, string, string], { id: string; value: string }>(
+      `SELECT id, value FROM auth_keys
+       WHERE session_id = ? AND type = ? AND id IN (SELECT value FROM json_each(?))`),
+    putKey: db.prepare<[string, string, string, string]>(
+      `INSERT INTO auth_keys (session_id, type, id, value) VALUES (?, ?, ?, ?)
+       ON CONFLICT (session_id, type, id) DO UPDATE SET value = excluded.value`),
+    deleteKey: db.prepare<[string, string, string]>('DELETE FROM auth_keys WHERE session_id = ? AND type = ? AND id = ?'),
+    deleteKeys: db.prepare<[string]>('DELETE FROM auth_keys WHERE session_id = ?')
+  }
+
+  const loadCreds = (): AuthenticationCreds => {
+    const row = stmt.getCreds.get(sessionId)
+    // Never write fresh credentials here: a session that has not connected yet has nothing on disk.
+    if (!row) return initAuthCreds()
+    if (row.schema_version !== AUTH_SCHEMA_VERSION) throw new AuthSchemaVersionError(sessionId, row.schema_version)
+    return decode(row.creds) as AuthenticationCreds
+  }
+
+  const setKeys = db.transaction((data: SignalDataSet) => {
+    for (const [type, values] of Object.entries(data)) {
+      if (!values) continue
+      for (const [id, value] of Object.entries(values)) {
+        if (value === null || value === undefined) stmt.deleteKey.run(sessionId, type, id)
+        else stmt.putKey.run(sessionId, type, id, encode(value))
+      }
+    }
+  })
+
+  const clearKeys = (): void => { stmt.deleteKeys.run(sessionId) }
+
+  const keys: SignalKeyStore = {
+    get<T extends KeyType>(type: T, ids: string[]) {
+      const found: { [id: string]: SignalDataTypeMap[T] } = {}
+      if (ids.length === 0) return found
+      for (const row of stmt.getKeys.iterate(sessionId, type, JSON.stringify(ids))) {
+        let value = decode(row.value)
+        // Same revival as Baileys' useMultiFileAuthState: app-state code expects a proto instance here.
+        if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value)
+        found[row.id] = value
+      }
+      return found
+    },
+    set(data: SignalDataSet) {
+      setKeys(data)
+    },
+    clear: clearKeys
+  }
+
+  const state: AuthenticationState = { creds: loadCreds(), keys }
+
+  return {
+    state,
+    saveCreds() {
+      stmt.putCreds.run(sessionId, encode(state.creds), AUTH_SCHEMA_VERSION)
+    },
+    hasCredentials() {
+      return stmt.hasCreds.get(sessionId) !== undefined
+    },
+    clear() {
+      db.transaction(() => {
+        stmt.deleteCreds.run(sessionId)
+        clearKeys()
+      })()
+      state.creds = initAuthCreds()
+    }
+  }
+}

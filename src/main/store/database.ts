@@ -1,0 +1,35 @@
+/** Opens WaDock's single SQLite database (better-sqlite3) with the settings every caller relies on. */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { runMigrations } from './migrations.js'
+
+export type Db = Database.Database
+
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000
+
+/** Opens (creating if needed) and migrates the database at `file`; ':memory:' gives a private in-memory one. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new Database(file)
+  try {
+    // WAL: readers never block the writer, and a commit is one append instead of a journal rewrite.
+    db.pragma('journal_mode = WAL')
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+    db.pragma('synchronous = NORMAL')
+    // The ON DELETE CASCADEs that delete a session's data need foreign keys. better-sqlite3's bundled SQLite turns
+    // them on by default, plain SQLite does not: say so explicitly rather than depend on a build option.
+    db.pragma('foreign_keys = ON')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    runMigrations(db)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  return db
+}
+
+export function closeDatabase(db: Db): void {
+  if (db.open) db.close()
+}

@@ -1,0 +1,85 @@
+/**
+ * The store: WaDock's one SQLite database (`<dataDir>/wadock.db`) with its repositories, plus the sessions'
+ * files under `<dataDir>/sessions`. Everything the rest of the main process persists goes through here.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { createSqliteAuthState, type SqliteAuthState } from './auth-state.js'
+import { createChatsRepo, type ChatsRepo } from './chats-repo.js'
+import { createContactsRepo, type ContactsRepo } from './contacts-repo.js'
+import { closeDatabase, type Db, openDatabase } from './database.js'
+import { createMediaFiles, type MediaFiles } from './media-files.js'
+import { createMessagesRepo, type MessagesRepo } from './messages-repo.js'
+import { createSessionsRepo, type SessionsRepo } from './sessions-repo.js'
+import { computeStorageStats, type StorageStats } from './storage-stats.js'
+
+export const DATABASE_FILE = 'wadock.db'
+
+export interface StoreOptions {
+  /** the data folder: Electron's userData, or the headless `--data` folder */
+  dataDir: string
+}
+
+export interface Store {
+  readonly dataDir: string
+  readonly db: Db
+  readonly sessions: SessionsRepo
+  readonly messages: MessagesRepo
+  readonly chats: ChatsRepo
+  readonly contacts: ContactsRepo
+  readonly media: MediaFiles
+  /** A fresh Baileys auth state for the session (its sessions row must exist: the tables reference it). */
+  authState(sessionId: string): SqliteAuthState
+  storageStats(sessionId: string): Promise<StorageStats>
+  /** Drops the session's cached media, profile and thumbnail files and the messages' paths to them. */
+  clearMedia(sessionId: string): Promise<void>
+  /**
+   * Removes the session row, and with it (ON DELETE CASCADE) its credentials, keys, messages, chats and contacts,
+   * then its folder. Returns whether a row existed; the folder is removed either way.
+   */
+  deleteSession(sessionId: string): Promise<boolean>
+  close(): void
+}
+
+export function openStore({ dataDir }: StoreOptions): Store {
+  mkdirSync(dataDir, { recursive: true })
+  const db = openDatabase(join(dataDir, DATABASE_FILE))
+  const messages = createMessagesRepo(db)
+  const sessions = createSessionsRepo(db)
+  const media = createMediaFiles(dataDir)
+  return {
+    dataDir,
+    db,
+    sessions,
+    messages,
+    chats: createChatsRepo(db),
+    contacts: createContactsRepo(db),
+    media,
+    authState: (sessionId) => createSqliteAuthState(db, sessionId),
+    storageStats: (sessionId) => computeStorageStats(db, dataDir, sessionId),
+    async clearMedia(sessionId) {
+      await media.clearMedia(sessionId)
+      messages.clearMediaPaths(sessionId)
+    },
+    async deleteSession(sessionId) {
+      // Validate the id as a folder name before touching the database, so a bad id fails without side effects.
+      media.sessionDir(sessionId)
+      const existed = sessions.delete(sessionId)
+      await media.removeSessionDir(sessionId)
+      return existed
+    },
+    close: () => closeDatabase(db)
+  }
+}
+
+export { AUTH_SCHEMA_VERSION, AuthSchemaVersionError, createSqliteAuthState, type SqliteAuthState } from './auth-state.js'
+export type { ChatInput, ChatRecord, ChatsRepo } from './chats-repo.js'
+export type { ContactInput, ContactRecord, ContactsRepo } from './contacts-repo.js'
+export { closeDatabase, type Db, openDatabase } from './database.js'
+export { isSafeFileName, MEDIA_FOLDERS, type MediaFiles, type MediaFolder, UnsafePathError } from './media-files.js'
+export {
+  type ListMessagesQuery, type MessageInput, type MessageRecord, type MessagesRepo, MessageStatus, type UpsertResult
+} from './messages-repo.js'
+export { currentSchemaVersion, type Migration, MIGRATIONS } from './migrations.js'
+export type { NewSession, SessionPatch, SessionRecord, SessionsRepo } from './sessions-repo.js'
+export type { FolderStats, StorageStats } from './storage-stats.js'
