@@ -42,14 +42,25 @@ export async function startSimProcess(): Promise<SimProcess> {
   }
 }
 
-/** Runs support/idle-sessions.ts in a fresh Node process and returns its memory report. */
-export async function measureIdleSessions(info: SimulatorInfo, count: number, firstPhone: number) {
-  const script = fileURLToPath(new URL('./idle-sessions.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, JSON.stringify(info), String(count), String(firstPhone)], { stdio: ['ignore', 'pipe', 'inherit'] })
+export interface MemoryReport { count: number; baseline: number; loaded: number; baselineHeap: number; loadedHeap: number }
+
+/** Runs support/idle-sessions.ts (raw Baileys) in a fresh Node process and returns its memory report. */
+export function measureIdleSessions(info: SimulatorInfo, count: number, firstPhone: number): Promise<MemoryReport> {
+  return runMemoryScript('./idle-sessions.ts', [JSON.stringify(info), String(count), String(firstPhone)])
+}
+
+/** Runs support/idle-host-sessions.ts (WaDock sessions in one host) in a fresh Node process. */
+export function measureIdleHostSessions(info: SimulatorInfo, count: number, firstPhone: number, dataDir: string): Promise<MemoryReport> {
+  return runMemoryScript('./idle-host-sessions.ts', [JSON.stringify(info), String(count), String(firstPhone), dataDir])
+}
+
+async function runMemoryScript(relative: string, args: string[]): Promise<MemoryReport> {
+  const script = fileURLToPath(new URL(relative, import.meta.url))
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! })
     rl.once('line', l => { rl.close(); resolve(l) })
     child.once('exit', code => reject(new Error(`idle-sessions exited with ${code}`)))
   })
-  return JSON.parse(line) as { count: number; baseline: number; loaded: number; baselineHeap: number; loadedHeap: number }
+  return JSON.parse(line) as MemoryReport
 }

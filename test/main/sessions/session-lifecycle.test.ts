@@ -132,6 +132,35 @@ describe('sessions against the simulator', () => {
     expect(() => h.host.sessions.get('doomed')).toThrow(/not found/)
   })
 
+  it('connect is idempotent: a second connect opens no second socket', async () => {
+    const { h } = await harness()
+    h.host.sessions.create({ id: 'once' })
+    h.host.sessions.connect('once')
+    h.host.sessions.connect('once')
+    await h.linkByQr(sim, 'once', '15551110061')
+    h.host.sessions.connect('once')
+    const account = sim.listAccounts().find(a => a.phone === '15551110061')!
+    expect(account.devices.filter(d => d.id !== 0)).toEqual([{ id: expect.any(Number), online: true }])
+    expect(h.seen.filter(e => e.type === 'status' && e.sessionId === 'once' && e.status === 'logged_in')).toHaveLength(1)
+  })
+
+  it('gives up with replaced after repeated 440s in a short window, keeping its credentials', async () => {
+    const { h } = await harness()
+    h.host.sessions.create({ id: 'contested' })
+    await h.linkByQr(sim, 'contested', '15551110071')
+    for (let i = 0; i < 2; i++) {
+      const since = h.seen.length
+      sim.fault({ action: 'replace', phone: '15551110071' })
+      await h.status('contested', 'connecting', 'replaced', 10_000, since)
+      await h.status('contested', 'logged_in', undefined, 10_000, since)
+    }
+    const since = h.seen.length
+    sim.fault({ action: 'replace', phone: '15551110071' })
+    await h.status('contested', 'disconnected', 'replaced', 10_000, since)
+    expect(h.host.store.authState('contested').hasCredentials()).toBe(true)
+    expect(h.host.store.sessions.get('contested')!.wasRunning).toBe(false)
+  })
+
   it('rejects bad input with typed errors and changes nothing', async () => {
     const { h } = await harness()
     expect(() => h.host.sessions.create({ id: '../evil' })).toThrow(/invalid session id/)
