@@ -1,9 +1,15 @@
 /** A plain in-memory Signal key store, the shape Baileys' signal repository expects. */
 import type { SignalDataSet, SignalDataTypeMap, SignalKeyStore } from '@whiskeysockets/baileys'
 
-export function makeMemoryKeyStore(): SignalKeyStore {
+export interface MemoryKeyStore extends SignalKeyStore {
+  /** ids stored under a key type (tests use it to forget sessions on purpose) */
+  ids(type: keyof SignalDataTypeMap): string[]
+}
+
+export function makeMemoryKeyStore(): MemoryKeyStore {
   const data = new Map<string, Map<string, unknown>>()
   return {
+    ids: type => [...(data.get(type)?.keys() ?? [])],
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
       const bucket = data.get(type)
       const out: { [id: string]: SignalDataTypeMap[T] } = {}
