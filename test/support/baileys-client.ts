@@ -22,7 +22,7 @@ type Listener = { event: keyof BaileysEventMap; check: (data: any) => boolean; r
 
 export class TestClient {
   creds: AuthenticationCreds = initAuthCreds()
-  readonly keys = makeMemoryKeyStore()
+  readonly keys: SignalKeyStore = makeMemoryKeyStore()
   sock?: WASocket
   readonly messages: WAMessage[] = []
   readonly updates: BaileysEventMap['messages.update'] = []
