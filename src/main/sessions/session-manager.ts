@@ -9,6 +9,7 @@ import { type SessionInfo, type SessionReason, type SessionStatus, type WebhookC
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import type { HostEvents } from '../events.js'
 import type { SessionRecord, Store } from '../store/index.js'
+import { GroupMetadataCache } from './group-cache.js'
 import { ingestEvents } from './message-ingest.js'
 import type { BackoffOptions } from './reconnect-policy.js'
 import { Session } from './session.js'
@@ -73,18 +74,22 @@ export class SessionManager {
   private build(id: string): Session {
     const { store, events, logger } = this.options
     const sessionLogger = logger.child({ session: id })
+    const groups = new GroupMetadataCache()
     const session: Session = new Session({
       id,
       logger: sessionLogger,
       baileysLogger: this.options.baileysLogger.child({ session: id }),
       auth: store.authState(id),
-      socketConfig: this.options.socketConfig,
+      socketConfig: () => ({ ...this.options.socketConfig(), cachedGroupMetadata: async jid => groups.get(jid) }),
       backoff: this.options.backoff,
       callbacks: {
         onStatus: (status, reason) => this.onStatus(session, status, reason),
         onQr: (qr, expiresAt) => events.emit({ type: 'qr', sessionId: id, qr, expiresAt }),
         onPairCode: code => events.emit({ type: 'pair_code', sessionId: id, code }),
-        onSocket: (_sock, socketEvents) => socketEvents.on(batch => ingestEvents(store, events, id, batch)),
+        onSocket: (_sock, socketEvents) => socketEvents.on(batch => {
+          groups.observe(batch)
+          ingestEvents(store, events, id, batch)
+        }),
         getMessage: async key => {
           const raw = key.id ? store.messages.getRaw(id, key.id) : undefined
           return raw ? proto.WebMessageInfo.decode(raw).message ?? undefined : undefined
