@@ -61,7 +61,8 @@ function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: 
   if (!type || SILENT_TYPES.has(type)) return undefined
   const raw = proto.WebMessageInfo.encode(msg).finish()
   const fromMe = !!msg.key.fromMe
-  const sender = fromMe ? null : (msg.key.participant ?? chat)
+  // Baileys normalises a 1:1 message's missing participant to '', hence || rather than ??
+  const sender = fromMe ? null : (msg.key.participant || chat)
   const timestamp = Number(msg.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
   const result = store.messages.upsert({
     sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status: msg.status ?? null, timestamp, raw
@@ -69,7 +70,7 @@ function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: 
   if (!result.inserted) return undefined
   store.chats.upsert({ sessionId, jid: chat, lastMessageAt: timestamp })
   const alt = msg.key.participantAlt ?? msg.key.remoteJidAlt
-  const primary = msg.key.participant ?? chat
+  const primary = msg.key.participant || chat
   if (alt && !isJidGroup(primary)) {
     const [lid, pn] = primary.endsWith('@lid') ? [primary, alt] : [alt, primary]
     if (lid.endsWith('@lid') && pn.endsWith('@s.whatsapp.net')) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
