@@ -4,7 +4,8 @@
  *
  * - time to first QR: raw socket created → `qr`; WaDock session created → `qr` event
  * - link time: the phone scans → raw `connection: open`; WaDock status `logged_in`
- * - send throughput of one session: texts to a raw Baileys receiver, counted when it has them all
+ * - send throughput of one session: texts to a raw Baileys receiver, counted when it has them all (WaDock sends
+ *   through its operations layer, which validates, checks the number and answers once the message is stored)
  * - memory per idle linked session: growth of a fresh process from 10 to 10 + N sessions
  * - restore: time until N saved sessions are all linked again after a restart (raw: N sockets reconnecting
  *   with their saved credentials; WaDock: a new host on the same data folder)
@@ -15,6 +16,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { createHost, type Host } from '../src/main/host.js'
+import { createOperations } from '../src/main/operations/index.js'
 import type { HostEvent } from '../src/shared/domain.js'
 import { TestClient } from '../test/support/baileys-client.js'
 import { measureIdleHostSessions, measureIdleSessions, startSimProcess } from './support/sim-process.js'
@@ -108,8 +110,9 @@ async function throughput(label: string, send: (text: string) => Promise<unknown
 }
 const rawSender = rawClients[0]
 const rawSend = await throughput('raw', text => rawSender.sock!.sendMessage(to, { text }))
-const session = host.sessions.get('run-0')
-const hostSend = await throughput('wadock', text => session.socket!.sendMessage(to, { text }))
+// WaDock's path: validation, the recipient check, the send, and the stored row before it answers.
+const ops = createOperations(host)
+const hostSend = await throughput('wadock', text => ops.messages.sendText('run-0', { to, text }))
 progress(`sent ${MESSAGES} messages each way`)
 
 // 3. restore after a restart
