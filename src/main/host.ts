@@ -72,7 +72,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const store = openStore({ dataDir: options.dataDir })
   const events = new HostEvents()
   const sessions = new SessionManager({
-    store, events, logger, baileysLogger, backoff: options.backoff,
+    store, events, logger, baileysLogger, backoff: options.backoff, mediaDispatcher,
     socketConfig: () => ({ ...socketTarget, ...options.socketOverrides })
   })
   let state: 'new' | 'started' | 'stopped' = 'new'

@@ -52,6 +52,18 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
   }
 }
 
+/**
+ * Stores one message in its own transaction and announces it if new: early-store.ts's call, before the receipt.
+ * `alsoInTransaction` runs first in the same transaction (the session's held Signal key changes).
+ */
+export function ingestMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage, alsoInTransaction?: () => void): void {
+  const after = store.db.transaction(() => {
+    alsoInTransaction?.()
+    return storeMessage(store, events, sessionId, msg)
+  })()
+  after?.()
+}
+
 function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): (() => void) | undefined {
   const chat = msg.key.remoteJid
   const id = msg.key.id

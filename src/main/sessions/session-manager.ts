@@ -9,8 +9,10 @@ import { type SessionInfo, type SessionReason, type SessionStatus, type WebhookC
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import type { HostEvents } from '../events.js'
 import type { SessionRecord, Store } from '../store/index.js'
+import { MediaIngest } from './media-ingest.js'
 import { GroupMetadataCache } from './group-cache.js'
-import { ingestEvents } from './message-ingest.js'
+import { storeBeforeReceipt } from './early-store.js'
+import { ingestEvents, ingestMessage } from './message-ingest.js'
 import type { BackoffOptions } from './reconnect-policy.js'
 import { Session } from './session.js'
 
@@ -22,6 +24,8 @@ export interface SessionManagerOptions {
   baileysLogger: Logger
   socketConfig: () => Partial<UserFacingSocketConfig>
   backoff?: BackoffOptions
+  /** undici dispatcher for media downloads (the host's, trusting the simulator's media CA when pointed at one) */
+  mediaDispatcher?: unknown
 }
 
 export interface CreateSessionInput {
@@ -36,8 +40,12 @@ const FINAL_REASONS = new Set<SessionReason | null>(['qr_timeout', 'logged_out',
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
   private stopping = false
+  /** saves the files of stored media messages under sessions/<id>/media and thumb */
+  readonly media: MediaIngest
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  constructor(private readonly options: SessionManagerOptions) {
+    this.media = new MediaIngest({ store: options.store, logger: options.logger.child({ component: 'media' }), dispatcher: options.mediaDispatcher })
+  }
 
   /** Builds a Session for every stored row and reconnects the ones that were running. */
   start(): void {
@@ -52,6 +60,7 @@ export class SessionManager {
   async stop(): Promise<void> {
     this.stopping = true
     await Promise.all([...this.sessions.values()].map(s => s.disconnect()))
+    await this.media.stop()
   }
 
   create(input: CreateSessionInput): SessionInfo {
@@ -75,21 +84,29 @@ export class SessionManager {
     const { store, events, logger } = this.options
     const sessionLogger = logger.child({ session: id })
     const groups = new GroupMetadataCache()
+    const auth = store.authState(id)
     const session: Session = new Session({
       id,
       logger: sessionLogger,
       baileysLogger: this.options.baileysLogger.child({ session: id }),
-      auth: store.authState(id),
+      auth,
       socketConfig: () => ({ ...this.options.socketConfig(), cachedGroupMetadata: async jid => groups.get(jid) }),
       backoff: this.options.backoff,
       callbacks: {
         onStatus: (status, reason) => this.onStatus(session, status, reason),
         onQr: (qr, expiresAt) => events.emit({ type: 'qr', sessionId: id, qr, expiresAt }),
         onPairCode: code => events.emit({ type: 'pair_code', sessionId: id, code }),
-        onSocket: (_sock, socketEvents) => socketEvents.on(batch => {
-          groups.observe(batch)
-          ingestEvents(store, events, id, batch)
-        }),
+        onSocket: (sock, socketEvents) => {
+          // stored as soon as decrypted, with the key changes of its decryption and before Baileys acknowledges it
+          // to WhatsApp (see early-store.ts)
+          storeBeforeReceipt(sock, message => ingestMessage(store, events, id, message, auth.flushDeferredKeys), sessionLogger)
+          socketEvents.on(batch => {
+            groups.observe(batch)
+            ingestEvents(store, events, id, batch)
+          })
+          // after ingest (handlers run in order), so the media of what was just stored is found
+          socketEvents.on(batch => this.media.onEvents(id, sock, batch))
+        },
         getMessage: async key => {
           const raw = key.id ? store.messages.getRaw(id, key.id) : undefined
           return raw ? proto.WebMessageInfo.decode(raw).message ?? undefined : undefined
@@ -97,6 +114,7 @@ export class SessionManager {
       }
     })
     this.sessions.set(id, session)
+    this.media.resume(id)
     return session
   }
 
@@ -181,6 +199,7 @@ export class SessionManager {
     if (session.status === 'logged_in') await session.logout()
     else await session.disconnect()
     this.sessions.delete(id)
+    await this.media.forget(id)
     await this.options.store.deleteSession(id)
     this.options.events.emit({ type: 'session_removed', sessionId: id })
   }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import type { SessionReason, SessionStatus } from '../../shared/domain.js'
 import { ConflictError, OperationError } from '../errors.js'
 import { type BackoffOptions, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js'
+import { makeDeferringSignalRepository } from './signal-repository.js'
 
 export interface SessionAuth {
   state: AuthenticationState
@@ -104,6 +105,8 @@ export class Session {
       browser: Browsers.appropriate('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
+      // a decryption's key changes are written with the message it decrypted (see signal-repository.ts)
+      makeSignalRepository: makeDeferringSignalRepository,
       ...config,
       auth: this.options.auth.state,
       logger: this.options.baileysLogger as any,

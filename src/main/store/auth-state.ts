@@ -2,7 +2,14 @@
  * Baileys' authentication state kept in SQLite, one row of credentials and one row per Signal key per session.
  * It replaces useMultiFileAuthState, which Baileys itself says is not for production: here every keys.set is one
  * transaction, so a crash never leaves half of a Signal session update on disk.
+ *
+ * Key changes made while decrypting an incoming message (inside withDeferredKeyWrites) are held in memory, visible
+ * to every read, and written together with the message itself (flushDeferredKeys, called in the transaction that
+ * stores it; see sessions/early-store.ts), or at the latest in the next turn of the event loop. A crash can then
+ * never leave a message's key used up on disk with the message itself not stored: the redelivered stanza would
+ * fail to decrypt ("Key used already") and Baileys would drop it as a duplicate.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import {
   type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
   type SignalDataTypeMap, type SignalKeyStore
@@ -28,6 +35,18 @@ export interface SqliteAuthState {
    * its next creds.update would write them back.
    */
   clear(): void
+  /** Writes the key changes held back by withDeferredKeyWrites (inside the caller's transaction, if any). */
+  flushDeferredKeys(): void
+}
+
+const deferring = new AsyncLocalStorage<true>()
+
+/**
+ * Runs `work` (a decryption) so that the keys.set calls it causes, however deep in its async chain, are held in
+ * memory until flushDeferredKeys or the next turn of the event loop instead of being written at once.
+ */
+export function withDeferredKeyWrites<T>(work: () => Promise<T>): Promise<T> {
+  return deferring.run(true, work)
 }
 
 type KeyType = keyof SignalDataTypeMap
@@ -84,22 +103,71 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
 
   const clearKeys = (): void => { stmt.deleteKeys.run(sessionId) }
 
+  /** Held key changes: type → id → encoded value, or null for a deletion. */
+  const held = new Map<string, Map<string, string | null>>()
+  let flushSoon: NodeJS.Immediate | undefined
+  const flushHeld = db.transaction(() => {
+    for (const [type, values] of held) {
+      for (const [id, value] of values) {
+        if (value === null) stmt.deleteKey.run(sessionId, type, id)
+        else stmt.putKey.run(sessionId, type, id, value)
+      }
+    }
+    held.clear()
+  })
+  const flushDeferredKeys = (): void => {
+    clearImmediate(flushSoon)
+    flushSoon = undefined
+    if (held.size) flushHeld()
+  }
+  const revive = (type: KeyType, value: any): any =>
+    // Same revival as Baileys' useMultiFileAuthState: app-state code expects a proto instance here.
+    type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value) : value
+
   const keys: SignalKeyStore = {
     get<T extends KeyType>(type: T, ids: string[]) {
       const found: { [id: string]: SignalDataTypeMap[T] } = {}
       if (ids.length === 0) return found
-      for (const row of stmt.getKeys.iterate(sessionId, type, JSON.stringify(ids))) {
-        let value = decode(row.value)
-        // Same revival as Baileys' useMultiFileAuthState: app-state code expects a proto instance here.
-        if (type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value)
-        found[row.id] = value
+      for (const row of stmt.getKeys.iterate(sessionId, type, JSON.stringify(ids))) found[row.id] = revive(type, decode(row.value))
+      const pending = held.get(type)
+      if (pending) {
+        for (const id of ids) {
+          if (!pending.has(id)) continue
+          const value = pending.get(id)
+          if (value === null) delete found[id]
+          else found[id] = revive(type, decode(value!))
+        }
       }
       return found
     },
     set(data: SignalDataSet) {
+      if (deferring.getStore()) {
+        for (const [type, values] of Object.entries(data)) {
+          if (!values) continue
+          let pending = held.get(type)
+          if (!pending) held.set(type, pending = new Map())
+          for (const [id, value] of Object.entries(values)) pending.set(id, value === null || value === undefined ? null : encode(value))
+        }
+        flushSoon ??= setImmediate(() => {
+          flushSoon = undefined
+          // The database may be closed by now (the host stopped in this very turn), or the session deleted:
+          // nothing is left to keep then.
+          try {
+            if (db.open && held.size) flushHeld()
+          } catch {
+            held.clear()
+          }
+        })
+        return
+      }
+      // written now: any held value of the same key is older than this one
+      for (const [type, values] of Object.entries(data)) for (const id of Object.keys(values ?? {})) held.get(type)?.delete(id)
       setKeys(data)
     },
-    clear: clearKeys
+    clear: () => {
+      held.clear()
+      clearKeys()
+    }
   }
 
   const state: AuthenticationState = { creds: loadCreds(), keys }
@@ -113,11 +181,13 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       return stmt.hasCreds.get(sessionId) !== undefined
     },
     clear() {
+      held.clear()
       db.transaction(() => {
         stmt.deleteCreds.run(sessionId)
         clearKeys()
       })()
       state.creds = initAuthCreds()
-    }
+    },
+    flushDeferredKeys
   }
 }

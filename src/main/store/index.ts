@@ -72,7 +72,9 @@ export function openStore({ dataDir }: StoreOptions): Store {
   }
 }
 
-export { AUTH_SCHEMA_VERSION, AuthSchemaVersionError, createSqliteAuthState, type SqliteAuthState } from './auth-state.js'
+export {
+  AUTH_SCHEMA_VERSION, AuthSchemaVersionError, createSqliteAuthState, type SqliteAuthState, withDeferredKeyWrites
+} from './auth-state.js'
 export type { ChatInput, ChatRecord, ChatsRepo } from './chats-repo.js'
 export type { ContactInput, ContactRecord, ContactsRepo } from './contacts-repo.js'
 export { closeDatabase, type Db, openDatabase } from './database.js'

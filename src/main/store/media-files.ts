@@ -34,8 +34,11 @@ export interface MediaFiles {
   filePath(sessionId: string, folder: MediaFolder, name: string): string
   /** Creates the session folder and its three sub-folders (no-op when they exist). */
   ensureSessionDirs(sessionId: string): Promise<void>
-  /** Writes a file atomically (temp file, fsync, rename) and returns its absolute path. */
-  writeMedia(sessionId: string, folder: MediaFolder, name: string, bytes: Uint8Array): Promise<string>
+  /**
+   * Writes a file atomically (temp file, fsync, rename) and returns its absolute path. `bytes` may be a stream (a
+   * media download), written as it arrives; if it fails, nothing is left behind.
+   */
+  writeMedia(sessionId: string, folder: MediaFolder, name: string, bytes: Uint8Array | AsyncIterable<Uint8Array>): Promise<string>
   /** Removes the whole session folder. */
   removeSessionDir(sessionId: string): Promise<void>
   /** Deletes everything inside media, profile and thumb; the folders themselves stay. */
@@ -77,7 +80,8 @@ export function createMediaFiles(dataDir: string): MediaFiles {
       try {
         const handle = await open(temp, 'wx')
         try {
-          await handle.writeFile(bytes)
+          if (bytes instanceof Uint8Array) await handle.writeFile(bytes)
+          else for await (const chunk of bytes) await handle.write(chunk)
           await handle.sync()
         } finally {
           await handle.close()

@@ -1,0 +1,67 @@
+/**
+ * Who is calling. Two kinds of bearer token: the app-wide admin token, accepted on every route, and each session's
+ * own token, which reaches only routes of that session (`/api/v1/sessions/{session_id}/…` with its own id).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Request } from 'express'
+import { ApiError } from './errors.js'
+
+export type Principal = { kind: 'admin' } | { kind: 'session'; sessionId: string }
+
+/**
+ * Who may call a route: anyone (`public`), the admin token only (`admin`), or the admin token and the token of the
+ * session named by the route's `{session_id}` (`session`).
+ */
+export type RouteAccess = 'public' | 'admin' | 'session'
+
+/** Tokens longer than this are refused without a lookup. */
+const MAX_TOKEN_LENGTH = 512
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
+
+/** Constant-time comparison: the digests have equal length whatever the inputs, so timing says nothing about them. */
+export function tokensEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected))
+}
+
+/** The token of `Authorization: Bearer <token>`; undefined when the header is absent. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization
+  if (header === undefined) return undefined
+  const match = /^Bearer +([^\s]+) *$/i.exec(header)
+  if (!match) throw unauthorized('the Authorization header must be "Bearer <token>"')
+  return match[1]
+}
+
+export function unauthorized(message: string): ApiError {
+  return new ApiError('unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer realm="wadock"' })
+}
+
+export interface Authenticator {
+  adminToken(): string
+  /** the session whose token this is */
+  sessionByToken(token: string): { id: string; token: string } | undefined
+}
+
+/** Resolves the request's token to a principal; throws 401 for a missing or unknown token. */
+export function authenticate(req: Request, auth: Authenticator): Principal {
+  const token = bearerToken(req)
+  if (token === undefined) throw unauthorized('missing bearer token')
+  if (token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid token')
+  const admin = auth.adminToken()
+  // An unset (empty) admin token never matches; the comparison still runs so both paths cost the same.
+  if (tokensEqual(token, admin) && admin.length > 0) return { kind: 'admin' }
+  const session = auth.sessionByToken(token)
+  // The lookup is an indexed equality match; comparing again in constant time keeps the decision itself timing-safe.
+  if (session && tokensEqual(token, session.token)) return { kind: 'session', sessionId: session.id }
+  throw unauthorized('invalid token')
+}
+
+/** 403 when the principal may not use a route of this access level (for `session`, on this session). */
+export function authorize(principal: Principal, access: RouteAccess, sessionId: string | undefined): void {
+  if (access === 'public' || principal.kind === 'admin') return
+  if (access === 'admin') throw new ApiError('forbidden', 'this route needs the admin token')
+  if (sessionId === undefined || principal.sessionId !== sessionId) {
+    throw new ApiError('forbidden', 'a session token reaches only its own session')
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The route registry: the one list of REST routes, from which both the express router and the OpenAPI document
+ * are built, so a route cannot be served without being documented or documented without being served.
+ *
+ * Adding routes (messages, groups, contacts, presence, events…):
+ *  1. Put the request and response zod schemas in `v1/schemas.ts` (or a family file beside it), reusing
+ *     `src/shared/domain.ts`. Wrap the ones worth a name in `component(schema, {id, description, examples})`;
+ *     a route's body and response schema are named automatically (`<OperationId>Request` / `Response`) otherwise.
+ *  2. Write `registerXxxRoutes(registry: ApiRegistry)` in `v1/xxx.ts`, calling `registry.add({...})` per route
+ *     with its method, OpenAPI-style path (`/api/v1/sessions/{session_id}/messages`), access, params/query/body
+ *     schemas, response schema and extra error statuses. The handler gets parsed input and returns the body.
+ *  3. Call it from `registerV1Routes` in `v1/index.ts`.
+ * Nothing else: the router validates input, checks access and maps errors, and `GET /api/v1/openapi.json` (and
+ * the docs page) list the route with its security, parameters, body and every response including errors. The
+ * OpenAPI test fails if a route's schemas cannot be expressed as JSON Schema.
+ */
+import { type Request, type Response, Router } from 'express'
+import { z } from 'zod'
+import type { Host } from '../host.js'
+import { authorize, type Principal, type RouteAccess } from './auth.js'
+import { componentOf, isComponentId } from './components.js'
+import { ApiError, issueDetails } from './errors.js'
+import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi.js'
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+/** Error statuses a route may declare besides those implied by its shape (see openapi.ts `errorStatusesOf`). */
+export type DeclaredErrorStatus = 409 | 422
+
+export interface RouteContext<P, Q, B> {
+  host: Host
+  /** undefined on public routes */
+  principal: Principal | undefined
+  params: P
+  query: Q
+  body: B
+  req: Request
+  res: Response
+}
+
+type ObjectSchema = z.ZodObject<z.ZodRawShape>
+type NoFields = z.ZodObject<Record<string, never>>
+
+export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B extends z.ZodType, R extends z.ZodType> {
+  method: HttpMethod
+  /** OpenAPI-style template: `/api/v1/sessions/{session_id}` */
+  path: string
+  operationId: string
+  summary: string
+  description?: string
+  tags: string[]
+  access: RouteAccess
+  /** one key per `{name}` of the path */
+  params?: P
+  query?: Q
+  /** the JSON body; an absent body is validated as `{}` */
+  body?: B
+  response: { status?: 200 | 201; description: string; schema: R }
+  errors?: DeclaredErrorStatus[]
+  handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): z.input<R> | Promise<z.input<R>>
+}
+
+export type RegisteredRoute = RouteSpec<ObjectSchema, ObjectSchema, z.ZodType, z.ZodType>
+
+export interface RouterDeps {
+  host: Host
+  /** check every answer against its response schema (tests turn this on); a mismatch is a 500 */
+  validateResponses?: boolean
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json']
+
+/** `/a/{b}/c` → `/a/:b/c` */
+export const toExpressPath = (path: string) => path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1')
+const pathParamsOf = (path: string) => [...path.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map(m => m[1])
+const pascal = (s: string) => s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')
+
+/** A non-empty body is on its way (an empty one, as fetch sends for a bodiless POST, counts as none). */
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+
+function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw new ApiError('validation_failed', 'invalid request', issueDetails(parsed.error.issues))
+  return parsed.data
+}
+
+export class ApiRegistry {
+  private readonly list: RegisteredRoute[] = []
+  /** names given to route bodies and responses that were not named with component() */
+  private readonly autoNames = new Map<z.ZodType, string>()
+  private document?: OpenApiDocument
+
+  constructor(readonly info: OpenApiInfo) {}
+
+  get routes(): readonly RegisteredRoute[] {
+    return this.list
+  }
+
+  add<P extends ObjectSchema = NoFields, Q extends ObjectSchema = NoFields, B extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodType>(
+    spec: RouteSpec<P, Q, B, R>
+  ): void {
+    const route = spec as unknown as RegisteredRoute
+    const clash = this.list.find(r => (r.method === route.method && r.path === route.path) || r.operationId === route.operationId)
+    if (clash) throw new Error(`route ${route.method.toUpperCase()} ${route.path} (${route.operationId}) clashes with ${clash.operationId}`)
+    const names = pathParamsOf(route.path)
+    const keys = Object.keys(route.params?.shape ?? {})
+    if (names.length !== keys.length || names.some(n => !keys.includes(n))) {
+      throw new Error(`route ${route.operationId}: params schema keys [${keys}] do not match the path's {${names}}`)
+    }
+    if (route.access === 'session' && !names.includes('session_id')) throw new Error(`route ${route.operationId}: session access needs {session_id}`)
+    if (route.body) this.nameIfNeeded(route.body, `${pascal(route.operationId)}Request`)
+    this.nameIfNeeded(route.response.schema, `${pascal(route.operationId)}Response`)
+    this.list.push(route)
+    this.document = undefined
+  }
+
+  private nameIfNeeded(schema: z.ZodType, id: string): void {
+    if (componentOf(schema) || this.autoNames.has(schema)) return
+    if (isComponentId(id) || [...this.autoNames.values()].includes(id)) throw new Error(`schema name ${id} is taken; name the schema with component()`)
+    this.autoNames.set(schema, id)
+  }
+
+  /** The OpenAPI 3.1 document of every route added so far. */
+  openApiDocument(): OpenApiDocument {
+    this.document ??= buildOpenApiDocument(this.list, this.info, this.autoNames)
+    return this.document
+  }
+
+  /**
+   * An express router serving every route. Expects `res.locals.principal` (or `res.locals.authError`) from the
+   * app's authentication middleware and `req.body` from its JSON parser. A known path with another method is a 405.
+   */
+  router({ host, validateResponses = false }: RouterDeps): Router {
+    const router = Router({ caseSensitive: true, strict: false, mergeParams: false })
+    for (const route of this.list) {
+      router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
+        const principal = res.locals.principal as Principal | undefined
+        if (route.access !== 'public') {
+          if (!principal) throw res.locals.authError
+          authorize(principal, route.access, typeof req.params.session_id === 'string' ? req.params.session_id : undefined)
+        }
+        const params = parseInput(route.params ?? z.object({}), { ...req.params })
+        const query = parseInput(route.query ?? z.object({}), { ...(req.query as object) })
+        let body: unknown
+        if (route.body) {
+          if (hasBody(req) && !req.is(JSON_TYPES)) {
+            throw new ApiError('unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)')
+          }
+          body = parseInput(route.body, req.body ?? {})
+        }
+        const result = await route.handler({ host, principal, params, query, body, req, res })
+        if (res.headersSent) return
+        let out: unknown = result
+        if (validateResponses) {
+          const checked = route.response.schema.safeParse(result)
+          // a plain Error, not a ZodError: a bad answer is the server's fault (500), not the client's (400)
+          if (!checked.success) throw new Error(`${route.operationId} answered outside its schema: ${z.prettifyError(checked.error)}`)
+          out = checked.data
+        }
+        res.status(route.response.status ?? 200).json(out)
+      })
+    }
+    const methodsByPath = new Map<string, string[]>()
+    for (const route of this.list) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method.toUpperCase()])
+    for (const [path, methods] of methodsByPath) {
+      router.all(toExpressPath(path), (req: Request, res: Response) => {
+        if (!res.locals.principal && !this.isPublic(path)) throw res.locals.authError
+        const allow = methods.includes('GET') ? [...methods, 'HEAD'] : methods
+        throw new ApiError('method_not_allowed', `${req.method} is not allowed here; allowed: ${allow.join(', ')}`, undefined, { Allow: allow.join(', ') })
+      })
+    }
+    return router
+  }
+
+  private isPublic(path: string): boolean {
+    return this.list.some(r => r.path === path && r.access === 'public')
+  }
+}
