@@ -105,7 +105,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 export interface StartupLine {
   ready: true
   dataDir: string
-  rest: { host: string; port: number; enabled: boolean }
+  rest: { host: string; port: number; enabled: boolean; url: string | null }
   /** only on the run that generated it: shown once, like a password */
   adminToken?: string
   sandbox: { controlUrl: string; wsUrl: string } | null
@@ -181,15 +181,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const { rest, sandbox } = settings.get()
     // Flags choose the target for this run; without any, the `sandbox` setting does, else real WhatsApp.
     const target: WhatsAppTarget = args.target ?? (sandbox ? { kind: 'sandbox' } : { kind: 'whatsapp' })
-    host = await createHost({ dataDir: args.dataDir, logger, target })
+    host = await createHost({
+      dataDir: args.dataDir, logger, target,
+      api: { enabled: rest.enabled, host: rest.host, port: rest.port, adminToken: () => settings.get().adminToken ?? '' }
+    })
     await host.start()
-    // The REST server does not exist yet: its host, port and on/off are kept in the settings and reported here,
-    // but no port is opened. When it lands, it is started here (and stopped by host.stop()).
     const info = host.simulator?.info()
     line = {
       ready: true,
       dataDir: args.dataDir,
-      rest: { host: rest.host, port: rest.port, enabled: rest.enabled },
+      rest: { host: rest.host, port: rest.port, enabled: rest.enabled, url: host.apiUrl ?? null },
       ...(admin.generated ? { adminToken: admin.token } : {}),
       sandbox: info ? { controlUrl: controlUrlOf(info.wsUrl), wsUrl: info.wsUrl } : null
     }

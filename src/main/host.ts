@@ -7,6 +7,7 @@ import type { Agent as HttpsAgent } from 'node:https'
 import type { UserFacingSocketConfig } from '@whiskeysockets/baileys'
 import pino, { type Logger } from 'pino'
 import type { Simulator } from '../sim/index.js'
+import { type ApiServer, createApiApp, startApiServer } from './api/index.js'
 import { HostEvents } from './events.js'
 import type { BackoffOptions } from './sessions/reconnect-policy.js'
 import { SessionManager } from './sessions/session-manager.js'
@@ -28,6 +29,17 @@ export interface HostOptions {
   /** Baileys socket options merged into every session's (tests shorten qrTimeout here) */
   socketOverrides?: Partial<UserFacingSocketConfig>
   backoff?: BackoffOptions
+  /** the REST API; started with the host when enabled */
+  api?: HostApiOptions
+}
+
+export interface HostApiOptions {
+  enabled: boolean
+  host: string
+  port: number
+  /** read on every request, so a rotated token applies at once */
+  adminToken: () => string
+  allowedOrigins?: string[]
 }
 
 export interface Host {
@@ -39,6 +51,8 @@ export interface Host {
   readonly simulator?: Simulator
   /** download options that trust the simulator's media CA, when pointed at one */
   readonly mediaDispatcher?: unknown
+  /** where the REST API listens, once started (undefined when it is off) */
+  readonly apiUrl: string | undefined
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -76,20 +90,33 @@ export async function createHost(options: HostOptions): Promise<Host> {
     socketConfig: () => ({ ...socketTarget, ...options.socketOverrides })
   })
   let state: 'new' | 'started' | 'stopped' = 'new'
-  return {
+  let apiServer: ApiServer | undefined
+  const host: Host = {
     store, events, sessions, logger, simulator, mediaDispatcher,
+    get apiUrl() {
+      return apiServer?.url
+    },
     async start() {
       if (state !== 'new') return
       state = 'started'
       sessions.start()
+      const api = options.api
+      if (api?.enabled) {
+        const app = createApiApp({ host, adminToken: api.adminToken, allowedOrigins: api.allowedOrigins, logger: logger.child({ component: 'api' }) })
+        apiServer = await startApiServer(app, { host: api.host, port: api.port })
+        logger.info({ url: apiServer.url }, 'REST API listening')
+      }
     },
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
-      // Order matters: sessions close their sockets (and flush credentials) before the database closes.
+      // Order matters: no new requests, then sessions close their sockets (and flush credentials), then the
+      // database closes.
+      await apiServer?.close()
       await sessions.stop()
       store.close()
       await simulator?.stop()
     }
   }
+  return host
 }

@@ -115,3 +115,8 @@ export async function poll<T>(check: () => T | undefined | null | false, what: s
     await new Promise(resolve => setTimeout(resolve, everyMs))
   }
 }
+
+/** A port for a runner's REST API in tests, so that runners in parallel test files do not meet on the default. */
+export function testPort(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000)
+}

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../../src/sim/index.js'
 import { tempDir } from '../../support/host-harness.js'
 import {
-  linkSessionInProcess, poll, readDb, type Runner, sessionRow, simulatorTarget, startRunner, stopRunner
+  linkSessionInProcess, poll, readDb, type Runner, sessionRow, simulatorTarget, startRunner, stopRunner, testPort
 } from '../../support/headless-runner.js'
 
 const ACCOUNT = '15553330001'
@@ -48,7 +48,7 @@ describe('headless runner: kill -9 in the middle of a burst', () => {
     await linkSessionInProcess(sim, dir.path, 'crash', ACCOUNT)
     await sim.createAccount(SENDER, 'Burst')
     const target = await simulatorTarget(sim, dir.path)
-    const args = ['--data', dir.path, ...target.args]
+    const args = ['--data', dir.path, '--port', String(testPort()), ...target.args]
 
     const first = startRunner(args, target.env)
     runners.push(first)

@@ -13,7 +13,7 @@ import { parseServeArgs, UsageError } from '../../../src/main/headless.js'
 import { startSimulator, type Simulator } from '../../../src/sim/index.js'
 import { tempDir } from '../../support/host-harness.js'
 import {
-  linkSessionInProcess, poll, readDb, type Runner, sessionRow, simulatorTarget, startRunner, stopRunner
+  linkSessionInProcess, poll, readDb, type Runner, sessionRow, simulatorTarget, startRunner, stopRunner, testPort
 } from '../../support/headless-runner.js'
 
 const KEY = 'ab'.repeat(32)
@@ -95,7 +95,7 @@ describe('headless runner', () => {
     expect(line).toEqual({
       ready: true,
       dataDir: dir,
-      rest: { host: '127.0.0.1', port, enabled: true },
+      rest: { host: '127.0.0.1', port, enabled: true, url: `http://127.0.0.1:${port}` },
       adminToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       sandbox: { controlUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/control$/), wsUrl: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/) }
     })
@@ -105,13 +105,17 @@ describe('headless runner', () => {
     expect(info.wsUrl).toBe(line.sandbox!.wsUrl)
     const created = await fetch(`${line.sandbox!.controlUrl}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '15557770001' }) })
     expect(created.status).toBe(201)
-    // the REST server does not exist yet: nothing listens on its port
-    expect(await refused(port)).toBe(true)
+    // the REST API listens on the saved port and takes the admin token
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ status: 'ok' })
+    const listed = await fetch(`http://127.0.0.1:${port}/api/v1/sessions`, { headers: { authorization: `Bearer ${line.adminToken}` } })
+    expect(await listed.json()).toEqual({ sessions: [], total: 0 })
     // one runner per data folder
     const second = run(['--data', dir, '--sandbox'])
     expect(await second.exited).toEqual({ code: 75, signal: null })
     expect(second.stderr.join('\n')).toMatch(new RegExp(`another WaDock \\(pid ${first.child.pid}\\) is using`))
     expect(await stopRunner(first)).toEqual({ code: 0, signal: null })
+    // the API stopped with it
+    expect(await refused(port)).toBe(true)
     expect(first.stderr.map(l => JSON.parse(l).msg)).toEqual(expect.arrayContaining(['ready', 'stopping', 'stopped']))
 
     const again = run(['--data', dir, '--sandbox'])
@@ -147,7 +151,7 @@ describe('headless runner', () => {
     const dir = await folder()
     await linkSessionInProcess(sim, dir, 'kept', '15557770011')
     const target = await simulatorTarget(sim, dir)
-    const runner = run(['--data', dir, ...target.args], target.env)
+    const runner = run(['--data', dir, '--port', String(testPort()), ...target.args], target.env)
     await runner.line
     await poll(() => sessionRow(dir, 'kept')?.status === 'logged_in', 'the session to log in')
     // media from the external simulator is trusted through NODE_EXTRA_CA_CERTS and saved under the data folder
