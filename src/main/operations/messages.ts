@@ -1,7 +1,7 @@
 /**
  * Sending messages of every kind, and acting on stored ones: react, edit, revoke, mark read. A sent message is
- * stored by the message ingest (Baileys emits it as a fromMe upsert); a send returns once it is stored, so a caller
- * that lists messages next finds it.
+ * stored as soon as Baileys returns it (the fromMe upsert Baileys emits a moment later finds it stored); a send
+ * returns once it is stored, so a caller that lists messages next finds it.
  */
 import {
   type AnyMessageContent, type MiscMessageGenerationOptions, type WAMessage, type WASocket, getContentType, isJidGroup,
@@ -14,6 +14,7 @@ import {
   sendStickerInputSchema, sendTextInputSchema, sendVideoInputSchema, sendVoiceInputSchema, type SentMessage
 } from '../../shared/operations.js'
 import { OperationError, ValidationError } from '../errors.js'
+import { ingestMessage } from '../sessions/message-ingest.js'
 import {
   findStoredMessage, linkedSocket, type OperationOptions, type OperationsHost, parseInput, resolveRecipient, toJid, waitForStored,
   whatsapp
@@ -47,8 +48,12 @@ async function deliver(
   const sent = await whatsapp('send the message', () => sock.sendMessage(jid, content, generation))
   if (!sent?.key.id) throw new OperationError('could not send the message: WhatsApp gave no message id')
   const result = sentResult(sent, targetId)
-  // Protocol messages (edits, revokes) are not stored as messages of their own.
-  if (result.type !== 'protocolMessage') await waitForStored(host, sessionId, result.chat, result.id, options)
+  // Protocol messages (edits, revokes) are not stored as messages of their own. Everything else is stored now,
+  // from what sendMessage returned, rather than when Baileys emits it a moment later (which finds it stored).
+  if (result.type !== 'protocolMessage') {
+    ingestMessage(host.store, host.events, sessionId, sent)
+    await waitForStored(host, sessionId, result.chat, result.id, options)
+  }
   return result
 }
 

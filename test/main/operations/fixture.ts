@@ -34,6 +34,9 @@ export async function startFixture(sessions: Record<string, { phone: string; nam
     ops: createOperations(h.host, options),
     messageRows: () => (h.host.store.db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n,
     async stop() {
+      // Whatever a suite did, no message may be stored twice (say under two forms of its chat's JID).
+      const twice = h.host.store.db.prepare('SELECT session_id, message_id, COUNT(*) AS n FROM messages GROUP BY session_id, message_id, from_me HAVING n > 1').all()
+      if (twice.length) throw new Error(`messages stored twice: ${JSON.stringify(twice)}`)
       await h.stop()
       await sim.stop()
       await dir.remove()

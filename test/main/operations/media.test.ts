@@ -134,6 +134,9 @@ describe('operations: media', () => {
   })
 
   it('refuses bad media with a clear ValidationError, sending and storing nothing', async () => {
+    // Sends return once stored, not once delivered: let what earlier tests sent reach the phone first.
+    const sentEarlier = f.h.host.store.messages.list({ sessionId: 'alice', chatJid: pn(PHONE.P), limit: 500 }).filter(m => m.fromMe).map(m => m.messageId)
+    await Promise.all(sentEarlier.map(id => phone().waitForMessage(m => m.id === id)))
     const before = f.messageRows()
     const sentBefore = phone().inbox.length
     const image = (image: string | Buffer, extra: Record<string, string> = {}) => f.ops.messages.sendImage('alice', { to: PHONE.P, image, ...extra })
