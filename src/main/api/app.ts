@@ -6,7 +6,8 @@
  *  3. Bearer token: admin (everywhere) or a session's (only its own routes)       → 401 / 403
  *     Public: GET /health, GET /api/v1/openapi.json and the docs page (/docs): they hold nothing secret and a
  *     browser opening the docs cannot send a header.
- *  4. JSON bodies only, parsed only for authenticated requests, capped           → 400 / 413 / 415
+ *  4. JSON bodies (and multipart uploads on the routes that take them), parsed only for authenticated
+ *     requests, capped                                                           → 400 / 413 / 415
  *  5. Routes from the registry: input validated by zod, errors in one shape      → 400 / 404 / 409 / 422 / 500
  */
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
@@ -90,7 +91,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   app.use(parseJson)
 
   app.use(docsRouter(OPENAPI_PATH))
-  app.use(registry.router({ host, validateResponses: options.validateResponses }))
+  app.use(registry.router({ host, validateResponses: options.validateResponses, bodyLimit }))
 
   app.use((req, res) => {
     if (!res.locals.principal) throw res.locals.authError

@@ -9,10 +9,11 @@ import { ApiError } from './errors.js'
 export type Principal = { kind: 'admin' } | { kind: 'session'; sessionId: string }
 
 /**
- * Who may call a route: anyone (`public`), the admin token only (`admin`), or the admin token and the token of the
- * session named by the route's `{session_id}` (`session`).
+ * Who may call a route: anyone (`public`), the admin token only (`admin`), the admin token and the token of the
+ * session named by the route's `{session_id}` (`session`), or the admin token and any session's token (`any`: a
+ * fleet-wide route such as the event stream, whose handler limits a session token to its own session).
  */
-export type RouteAccess = 'public' | 'admin' | 'session'
+export type RouteAccess = 'public' | 'admin' | 'session' | 'any'
 
 /** Tokens longer than this are refused without a lookup. */
 const MAX_TOKEN_LENGTH = 512
@@ -59,7 +60,7 @@ export function authenticate(req: Request, auth: Authenticator): Principal {
 
 /** 403 when the principal may not use a route of this access level (for `session`, on this session). */
 export function authorize(principal: Principal, access: RouteAccess, sessionId: string | undefined): void {
-  if (access === 'public' || principal.kind === 'admin') return
+  if (access === 'public' || access === 'any' || principal.kind === 'admin') return
   if (access === 'admin') throw new ApiError('forbidden', 'this route needs the admin token')
   if (sessionId === undefined || principal.sessionId !== sessionId) {
     throw new ApiError('forbidden', 'a session token reaches only its own session')

@@ -43,8 +43,8 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   403: { name: 'Forbidden', description: 'A session token used on another session or on an admin-only route; or a request whose Host or Origin is not local.' },
   404: { name: 'NotFound', description: 'No such session.' },
   409: { name: 'Conflict', description: 'The session is in the wrong state for this (not linked, already linked) or already exists.' },
-  413: { name: 'PayloadTooLarge', description: 'The JSON body is larger than the server\'s limit.' },
-  415: { name: 'UnsupportedMediaType', description: 'The body is not JSON.' },
+  413: { name: 'PayloadTooLarge', description: 'The body (JSON, or a multipart upload where a route takes one) is larger than the server\'s limit.' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not JSON (nor multipart/form-data, where a route takes an upload).' },
   422: { name: 'OperationFailed', description: 'WhatsApp refused, or the operation could not be carried out.' },
   500: { name: 'InternalError', description: 'An unexpected failure; the server logged it.' }
 }
@@ -52,7 +52,8 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
 const ACCESS_NOTE: Record<RouteAccess, string> = {
   public: 'No token needed.',
   admin: 'Admin token only.',
-  session: 'Admin token, or the token of this session.'
+  session: 'Admin token, or the token of this session.',
+  any: 'Admin token, or any session\'s token (which reaches only its own session).'
 }
 
 const schemaRef = (id: string) => `#/components/schemas/${id}`
@@ -171,7 +172,7 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[], info: O
     const responses: JsonObject = {
       [String(route.response.status ?? 200)]: {
         description: route.response.description,
-        content: { 'application/json': { schema: { $ref: schemaRef(idOf(route.response.schema)) } } }
+        content: { [route.response.contentType ?? 'application/json']: { schema: { $ref: schemaRef(idOf(route.response.schema)) } } }
       }
     }
     for (const status of errorStatusesOf(route)) responses[String(status)] = { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` }
@@ -187,7 +188,19 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[], info: O
         requestBody: {
           // a body that may be empty ({} passes) is optional
           required: !route.body.safeParse({}).success,
-          content: { 'application/json': { schema: { $ref: schemaRef(inputName(idOf(route.body))) } } }
+          content: {
+            'application/json': { schema: { $ref: schemaRef(inputName(idOf(route.body))) } },
+            ...(route.upload ? {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  description: `The same fields as the JSON body, as form fields, with the file as the \`file\` part instead of \`${route.upload.field}\`.`,
+                  properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: route.upload.description } },
+                  additionalProperties: true
+                }
+              }
+            } : {})
+          }
         }
       } : {}),
       responses

@@ -13,12 +13,20 @@
  * Nothing else: the router validates input, checks access and maps errors, and `GET /api/v1/openapi.json` (and
  * the docs page) list the route with its security, parameters, body and every response including errors. The
  * OpenAPI test fails if a route's schemas cannot be expressed as JSON Schema.
+ *
+ * A route of a session (`{session_id}`) answers 404 for an unknown session before it looks at any other input.
+ * A route with `upload` also takes multipart/form-data (the file as the `file` part, capped at the body limit);
+ * a route whose answer is not JSON (media bytes, an event stream) writes it to `res` itself and names its
+ * `response.contentType` for the document.
  */
 import { type Request, type Response, Router } from 'express'
+import multer, { MulterError } from 'multer'
 import { z } from 'zod'
+import { SESSION_ID_PATTERN } from '../../shared/domain.js'
 import type { Host } from '../host.js'
 import { authorize, type Principal, type RouteAccess } from './auth.js'
 import { componentOf, isComponentId } from './components.js'
+import { DEFAULT_BODY_LIMIT } from './constants.js'
 import { ApiError, issueDetails } from './errors.js'
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi.js'
 
@@ -27,6 +35,14 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
 /** Error statuses a route may declare besides those implied by its shape (see openapi.ts `errorStatusesOf`). */
 export type DeclaredErrorStatus = 409 | 422
 
+/** The file of a multipart upload. */
+export interface UploadedFile {
+  bytes: Buffer
+  /** as the client named and typed the part */
+  fileName: string | undefined
+  mimetype: string | undefined
+}
+
 export interface RouteContext<P, Q, B> {
   host: Host
   /** undefined on public routes */
@@ -34,6 +50,8 @@ export interface RouteContext<P, Q, B> {
   params: P
   query: Q
   body: B
+  /** the `file` part of a multipart upload (routes with `upload`); its bytes are also in `body[upload.field]` */
+  file: UploadedFile | undefined
   req: Request
   res: Response
 }
@@ -55,7 +73,14 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
   query?: Q
   /** the JSON body; an absent body is validated as `{}` */
   body?: B
-  response: { status?: 200 | 201; description: string; schema: R }
+  /**
+   * The body may also come as multipart/form-data: the part named `file` takes the place of the body's `field`
+   * (handed on as bytes), the other parts are the other fields (`"true"`, numbers and JSON arrays converted as
+   * the schema expects).
+   */
+  upload?: { field: string; description: string }
+  /** `contentType`: for answers that are not JSON, which the handler writes to `res` itself */
+  response: { status?: 200 | 201; description: string; schema: R; contentType?: string }
   errors?: DeclaredErrorStatus[]
   handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): z.input<R> | Promise<z.input<R>>
 }
@@ -66,6 +91,8 @@ export interface RouterDeps {
   host: Host
   /** check every answer against its response schema (tests turn this on); a mismatch is a 500 */
   validateResponses?: boolean
+  /** the largest multipart upload, in bytes or as "25mb" (default DEFAULT_BODY_LIMIT), like the JSON body limit */
+  bodyLimit?: string | number
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json']
@@ -82,6 +109,70 @@ function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S>
   const parsed = schema.safeParse(value)
   if (!parsed.success) throw new ApiError('validation_failed', 'invalid request', issueDetails(parsed.error.issues))
   return parsed.data
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
+
+/** "25mb" → bytes (the units body-parser's `limit` takes). */
+export function limitBytes(limit: string | number): number {
+  if (typeof limit === 'number') return limit
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(limit)
+  if (!match) throw new Error(`not a size: ${limit}`)
+  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()])
+}
+
+/** The innermost type of an optional, nullable or defaulted schema. */
+function coreOf(schema: z.ZodType): z.ZodType {
+  let s = schema as z.ZodType & { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }
+  while (s.def.innerType || (s.def.type === 'pipe' && s.def.in)) s = (s.def.innerType ?? s.def.in) as typeof s
+  return s
+}
+
+/** Form fields are strings: converts those the body schema wants as booleans, numbers, arrays or objects. */
+function coerceFormFields(schema: z.ZodType, fields: Record<string, unknown>): Record<string, unknown> {
+  const shape = (schema as Partial<ObjectSchema>).shape ?? {}
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields)) {
+    const field = shape[key] as z.ZodType | undefined
+    const type = field ? coreOf(field).def.type : undefined
+    const one = (v: unknown): unknown => {
+      if (typeof v !== 'string') return v
+      if (type === 'boolean') return v === 'true' ? true : v === 'false' ? false : v
+      if (type === 'number') return v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v
+      if ((type === 'object' || type === 'array') && /^\s*[[{]/.test(v)) {
+        try { return JSON.parse(v) as unknown } catch { return v }
+      }
+      return v
+    }
+    const converted = Array.isArray(value) ? value.map(one) : one(value)
+    out[key] = type === 'array' && !Array.isArray(converted) ? [converted] : converted
+  }
+  return out
+}
+
+/** Reads a multipart body: every text field, and at most one file, the `file` part, up to `limit` bytes. */
+function readMultipart(req: Request, res: Response, limit: number, limitText: string): Promise<UploadedFile | undefined> {
+  const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: limit, fieldSize: limit, files: 1, fields: 100, parts: 101 } }).single('file')
+  return new Promise((resolve, reject) => {
+    parse(req, res, (err?: unknown) => {
+      if (err instanceof MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE') {
+          reject(new ApiError('payload_too_large', `the request body is larger than ${limitText}`))
+        } else if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') {
+          reject(new ApiError('validation_failed', 'invalid request', [{ path: err.field ?? '', message: 'the one file goes in the part named "file"' }]))
+        } else {
+          reject(new ApiError('bad_request', `malformed multipart body: ${err.message}`))
+        }
+        return
+      }
+      if (err) {
+        reject(new ApiError('bad_request', `malformed multipart body: ${(err as Error).message}`))
+        return
+      }
+      const file = (req as Request & { file?: Express.Multer.File }).file
+      resolve(file ? { bytes: file.buffer, fileName: file.originalname || undefined, mimetype: file.mimetype || undefined } : undefined)
+    })
+  })
 }
 
 export class ApiRegistry {
@@ -130,25 +221,41 @@ export class ApiRegistry {
    * An express router serving every route. Expects `res.locals.principal` (or `res.locals.authError`) from the
    * app's authentication middleware and `req.body` from its JSON parser. A known path with another method is a 405.
    */
-  router({ host, validateResponses = false }: RouterDeps): Router {
+  router({ host, validateResponses = false, bodyLimit = DEFAULT_BODY_LIMIT }: RouterDeps): Router {
     const router = Router({ caseSensitive: true, strict: false, mergeParams: false })
+    const uploadLimit = limitBytes(bodyLimit)
     for (const route of this.list) {
       router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
         const principal = res.locals.principal as Principal | undefined
+        const sessionId = typeof req.params.session_id === 'string' ? req.params.session_id : undefined
         if (route.access !== 'public') {
           if (!principal) throw res.locals.authError
-          authorize(principal, route.access, typeof req.params.session_id === 'string' ? req.params.session_id : undefined)
+          authorize(principal, route.access, sessionId)
         }
+        // an unknown session is a 404 whatever else the request holds (a malformed id is left to the schema: 400)
+        if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.record(sessionId)
         const params = parseInput(route.params ?? z.object({}), { ...req.params })
         const query = parseInput(route.query ?? z.object({}), { ...(req.query as object) })
         let body: unknown
+        let file: UploadedFile | undefined
         if (route.body) {
-          if (hasBody(req) && !req.is(JSON_TYPES)) {
-            throw new ApiError('unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)')
+          if (route.upload && hasBody(req) && req.is('multipart/form-data')) {
+            file = await readMultipart(req, res, uploadLimit, String(bodyLimit))
+            const fields = coerceFormFields(route.body, { ...(req.body as object) })
+            const schema = file
+              ? (route.body as unknown as ObjectSchema).extend({ [route.upload.field]: z.custom<Buffer>(v => Buffer.isBuffer(v)) })
+              : route.body
+            body = parseInput(schema, file ? { ...fields, [route.upload.field]: file.bytes } : fields)
+          } else {
+            if (hasBody(req) && !req.is(JSON_TYPES)) {
+              throw new ApiError('unsupported_media_type', route.upload
+                ? 'the request body must be JSON (Content-Type: application/json) or multipart/form-data'
+                : 'the request body must be JSON (Content-Type: application/json)')
+            }
+            body = parseInput(route.body, req.body ?? {})
           }
-          body = parseInput(route.body, req.body ?? {})
         }
-        const result = await route.handler({ host, principal, params, query, body, req, res })
+        const result = await route.handler({ host, principal, params, query, body, file, req, res })
         if (res.headersSent) return
         let out: unknown = result
         if (validateResponses) {

@@ -15,7 +15,19 @@ const EXPECTED_ROUTES = [
   'POST /api/v1/sessions/{session_id}/pair', 'POST /api/v1/sessions/{session_id}/disconnect', 'GET /api/v1/sessions/{session_id}/device',
   'POST /api/v1/sessions/{session_id}/logout', 'GET /api/v1/sessions/{session_id}/storage', 'GET /api/v1/sessions/{session_id}/webhook',
   'PUT /api/v1/sessions/{session_id}/webhook', 'DELETE /api/v1/sessions/{session_id}/webhook', 'POST /api/v1/sessions/{session_id}/token/rotate',
-  'GET /health', 'GET /api/v1/openapi.json'
+  'GET /health', 'GET /api/v1/openapi.json',
+  ...['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contact', 'react', 'edit', 'revoke', 'read']
+    .map(kind => `POST /api/v1/sessions/{session_id}/messages/${kind}`),
+  'GET /api/v1/sessions/{session_id}/messages', 'GET /api/v1/sessions/{session_id}/messages/{message_id}/media',
+  'GET /api/v1/sessions/{session_id}/contacts', 'POST /api/v1/sessions/{session_id}/contacts/check',
+  'POST /api/v1/sessions/{session_id}/contacts/info', 'GET /api/v1/sessions/{session_id}/contacts/{jid}/picture',
+  'GET /api/v1/sessions/{session_id}/groups', 'POST /api/v1/sessions/{session_id}/groups', 'GET /api/v1/sessions/{session_id}/groups/{jid}',
+  'GET /api/v1/sessions/{session_id}/groups/{jid}/invite-link',
+  ...['subject', 'description', 'picture', 'settings'].map(what => `PUT /api/v1/sessions/{session_id}/groups/{jid}/${what}`),
+  'POST /api/v1/sessions/{session_id}/groups/{jid}/participants', 'DELETE /api/v1/sessions/{session_id}/groups/{jid}/participants',
+  'POST /api/v1/sessions/{session_id}/groups/{jid}/admins', 'DELETE /api/v1/sessions/{session_id}/groups/{jid}/admins',
+  'POST /api/v1/sessions/{session_id}/groups/{jid}/leave',
+  'POST /api/v1/sessions/{session_id}/presence', 'POST /api/v1/sessions/{session_id}/chatstate', 'GET /api/v1/events'
 ]
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete']
@@ -68,7 +80,7 @@ describe('the OpenAPI document and the docs page', () => {
       expect(op.security, route.operationId).toEqual(route.access === 'public' ? [] : [{ bearerAuth: [] }])
       expect(op['x-wadock-access']).toBe(route.access)
       const success = String(route.response.status ?? 200)
-      expect(op.responses[success].content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//)
+      expect(op.responses[success].content[route.response.contentType ?? 'application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//)
       expect(op.responses['500']).toEqual({ $ref: '#/components/responses/InternalError' })
       expect(op.responses['403']).toEqual({ $ref: '#/components/responses/Forbidden' })
       if (route.access !== 'public') expect(op.responses['401']).toEqual({ $ref: '#/components/responses/Unauthorized' })
@@ -78,6 +90,8 @@ describe('the OpenAPI document and the docs page', () => {
       }
       if (route.body) {
         expect(op.requestBody.content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//)
+        if (route.upload) expect(op.requestBody.content['multipart/form-data'].schema.properties.file).toMatchObject({ type: 'string' })
+        else expect(op.requestBody.content['multipart/form-data']).toBeUndefined()
         for (const status of ['400', '413', '415']) expect(op.responses[status], `${route.operationId} ${status}`).toBeDefined()
       } else {
         expect(op.requestBody).toBeUndefined()

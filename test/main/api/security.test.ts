@@ -78,7 +78,9 @@ describe('REST server security and errors', () => {
   it('refuses another session\'s token on every session route and any session token on admin routes (403), changing nothing', async () => {
     const before = snapshot()
     for (const route of protectedRoutes()) {
-      const answer = await api.call(route.method.toUpperCase(), concrete(route.path, 'victim'), { token: intruderToken, body: route.body ? {} : undefined })
+      // a fleet-wide route (access `any`) takes a session token, but not for another session
+      const path = route.access === 'any' ? `${route.path}?session=victim` : concrete(route.path, 'victim')
+      const answer = await api.call(route.method.toUpperCase(), path, { token: intruderToken, body: route.body ? {} : undefined })
       if (route.access === 'admin') expectError(answer, 403, { code: 'forbidden', message: 'this route needs the admin token' })
       else expectError(answer, 403, { code: 'forbidden', message: 'a session token reaches only its own session' })
     }

@@ -1,6 +1,11 @@
 /** Every route of the native API v1. New route families register here (see ../registry.ts). */
 import { API_V1_PREFIX } from '../constants.js'
 import type { ApiRegistry } from '../registry.js'
+import { registerContactRoutes } from './contacts.js'
+import { registerEventRoutes } from './events.js'
+import { registerGroupRoutes } from './groups.js'
+import { registerMessageRoutes } from './messages.js'
+import { registerPresenceRoutes } from './presence.js'
 import { healthSchema, openApiDocumentSchema } from './schemas.js'
 import { registerSessionRoutes } from './sessions.js'
 
@@ -26,4 +31,9 @@ export function registerServiceRoutes(registry: ApiRegistry): void {
 export function registerV1Routes(registry: ApiRegistry): void {
   registerServiceRoutes(registry)
   registerSessionRoutes(registry)
+  registerMessageRoutes(registry)
+  registerContactRoutes(registry)
+  registerGroupRoutes(registry)
+  registerPresenceRoutes(registry)
+  registerEventRoutes(registry)
 }
