@@ -105,6 +105,9 @@ const pascal = (s: string) => s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, _sep, c:
 /** A non-empty body is on its way (an empty one, as fetch sends for a bodiless POST, counts as none). */
 const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
 
+/** Built once: a zod schema compiles itself on first use, which is too costly to repeat for every request. */
+const NO_FIELDS = z.object({})
+
 function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value)
   if (!parsed.success) throw new ApiError('validation_failed', 'invalid request', issueDetails(parsed.error.issues))
@@ -234,8 +237,8 @@ export class ApiRegistry {
         }
         // an unknown session is a 404 whatever else the request holds (a malformed id is left to the schema: 400)
         if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.record(sessionId)
-        const params = parseInput(route.params ?? z.object({}), { ...req.params })
-        const query = parseInput(route.query ?? z.object({}), { ...(req.query as object) })
+        const params = parseInput(route.params ?? NO_FIELDS, { ...req.params })
+        const query = parseInput(route.query ?? NO_FIELDS, { ...(req.query as object) })
         let body: unknown
         let file: UploadedFile | undefined
         if (route.body) {

@@ -51,6 +51,11 @@ export function withDeferredKeyWrites<T>(work: () => Promise<T>): Promise<T> {
 
 type KeyType = keyof SignalDataTypeMap
 
+/** How many decoded keys a session keeps in memory (a Signal session record is about 2 KB decoded). */
+const KEY_CACHE_ENTRIES = 256
+/** Cached for a key known not to exist. */
+const ABSENT = Symbol('absent')
+
 export class AuthSchemaVersionError extends Error {
   constructor(readonly sessionId: string, readonly found: number) {
     super(`auth state of session ${sessionId} has schema version ${found}; this build reads version ${AUTH_SCHEMA_VERSION}. ` +
@@ -118,25 +123,61 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   const flushDeferredKeys = (): void => {
     clearImmediate(flushSoon)
     flushSoon = undefined
-    if (held.size) flushHeld()
+    if (!held.size) return
+    try {
+      flushHeld()
+    } catch (err) {
+      cache.clear() // what it held was never written: read the keys back from the database
+      throw err
+    }
   }
   const revive = (type: KeyType, value: any): any =>
     // Same revival as Baileys' useMultiFileAuthState: app-state code expects a proto instance here.
     type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value) : value
 
+  // Decoded keys recently read or written, newest last. A send reads the same Signal sessions, device lists and LID
+  // mappings again and again; this spares the query and the JSON revival (like Baileys' makeCacheableSignalKeyStore,
+  // but coherent by construction: this object is the only writer of its session's keys). Absent keys are cached too.
+  const cache = new Map<string, unknown>()
+  const cacheKey = (type: string, id: string) => `${type}\u0000${id}`
+  const remember = (key: string, value: unknown): void => {
+    cache.delete(key)
+    cache.set(key, value)
+    if (cache.size > KEY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!)
+  }
+  const rememberSet = (data: SignalDataSet): void => {
+    for (const [type, values] of Object.entries(data)) {
+      for (const [id, value] of Object.entries(values ?? {})) {
+        // app-state keys are revived into a proto on read; what is set may be a plain object, so read it back then
+        if (type === 'app-state-sync-key' && value) cache.delete(cacheKey(type, id))
+        else remember(cacheKey(type, id), value ?? ABSENT)
+      }
+    }
+  }
+
   const keys: SignalKeyStore = {
     get<T extends KeyType>(type: T, ids: string[]) {
       const found: { [id: string]: SignalDataTypeMap[T] } = {}
-      if (ids.length === 0) return found
-      for (const row of stmt.getKeys.iterate(sessionId, type, JSON.stringify(ids))) found[row.id] = revive(type, decode(row.value))
-      const pending = held.get(type)
-      if (pending) {
-        for (const id of ids) {
-          if (!pending.has(id)) continue
-          const value = pending.get(id)
-          if (value === null) delete found[id]
-          else found[id] = revive(type, decode(value!))
+      const missing: string[] = []
+      for (const id of ids) {
+        const key = cacheKey(type, id)
+        if (!cache.has(key)) missing.push(id)
+        else {
+          const value = cache.get(key)
+          remember(key, value)
+          if (value !== ABSENT) found[id] = value as SignalDataTypeMap[T]
         }
+      }
+      if (missing.length === 0) return found
+      const read: { [id: string]: SignalDataTypeMap[T] } = {}
+      for (const row of stmt.getKeys.iterate(sessionId, type, JSON.stringify(missing))) read[row.id] = revive(type, decode(row.value))
+      const pending = held.get(type)
+      for (const id of missing) {
+        const value = pending?.has(id) ? pending.get(id) : undefined
+        if (value === null) delete read[id]
+        else if (value !== undefined) read[id] = revive(type, decode(value))
+        if (read[id] !== undefined) found[id] = read[id]
+        remember(cacheKey(type, id), read[id] ?? ABSENT)
       }
       return found
     },
@@ -148,6 +189,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
           if (!pending) held.set(type, pending = new Map())
           for (const [id, value] of Object.entries(values)) pending.set(id, value === null || value === undefined ? null : encode(value))
         }
+        rememberSet(data)
         flushSoon ??= setImmediate(() => {
           flushSoon = undefined
           // The database may be closed by now (the host stopped in this very turn), or the session deleted:
@@ -156,6 +198,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
             if (db.open && held.size) flushHeld()
           } catch {
             held.clear()
+            cache.clear()
           }
         })
         return
@@ -163,9 +206,11 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       // written now: any held value of the same key is older than this one
       for (const [type, values] of Object.entries(data)) for (const id of Object.keys(values ?? {})) held.get(type)?.delete(id)
       setKeys(data)
+      rememberSet(data)
     },
     clear: () => {
       held.clear()
+      cache.clear()
       clearKeys()
     }
   }
@@ -182,6 +227,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
     },
     clear() {
       held.clear()
+      cache.clear()
       db.transaction(() => {
         stmt.deleteCreds.run(sessionId)
         clearKeys()
