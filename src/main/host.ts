@@ -12,6 +12,7 @@ import { HostEvents } from './events.js'
 import type { BackoffOptions } from './sessions/reconnect-policy.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { openStore, type Store } from './store/index.js'
+import type { WebhookService } from './webhooks/service.js'
 
 /** Where the sessions find WhatsApp. Default: WhatsApp itself. */
 export type WhatsAppTarget =
@@ -46,6 +47,7 @@ export interface Host {
   readonly store: Store
   readonly events: HostEvents
   readonly sessions: SessionManager
+  readonly webhooks: WebhookService
   readonly logger: Logger
   /** the in-process simulator in sandbox mode */
   readonly simulator?: Simulator
@@ -89,10 +91,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
     store, events, logger, baileysLogger, backoff: options.backoff, mediaDispatcher,
     socketConfig: () => ({ ...socketTarget, ...options.socketOverrides })
   })
+  // Placeholder until the webhook outbox and dispatcher land: no deliveries, nothing dead.
+  const webhooks: WebhookService = {
+    deliveries: () => [], deadLetters: () => [], replay: () => 0, start: () => {}, stop: async () => {}
+  }
   let state: 'new' | 'started' | 'stopped' = 'new'
   let apiServer: ApiServer | undefined
   const host: Host = {
-    store, events, sessions, logger, simulator, mediaDispatcher,
+    store, events, sessions, webhooks, logger, simulator, mediaDispatcher,
     get apiUrl() {
       return apiServer?.url
     },

@@ -22,10 +22,22 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const
 export const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES)
 
+/**
+ * The payload format of a session's webhook: the native one, or the dialect whose endpoint configured it (so a
+ * wuzapi script that set its webhook through `/wuzapi/webhook` receives wuzapi's event shapes).
+ */
+export const WEBHOOK_FORMATS = ['native', 'wuzapi', 'whatsgate', 'witime'] as const
+export const webhookFormatSchema = z.enum(WEBHOOK_FORMATS)
+export type WebhookFormat = z.infer<typeof webhookFormatSchema>
+
 export const webhookConfigSchema = z.object({
   url: z.string().url().refine(u => /^https?:\/\//i.test(u), 'an http(s) URL'),
   events: z.array(webhookEventTypeSchema).optional(),
-  secret: z.string().min(8, 'at least 8 characters').max(256).optional()
+  secret: z.string().min(8, 'at least 8 characters').max(256).optional(),
+  /** default `native` */
+  format: webhookFormatSchema.optional(),
+  /** Witi.me's PostBack batching: several events in one POST as `BULK,` + JSON array, or `BULKGZ,` + base64(zlib) */
+  batch: z.enum(['none', 'bulk', 'bulkgz']).optional()
 })
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>
 
@@ -62,6 +74,26 @@ export interface StorageStats {
   bytesReceived: number
 }
 
+/** One attempt to deliver a webhook event: what the delivery log shows. */
+export interface WebhookDelivery {
+  /** the event's id, the same on every attempt (receivers use it to drop duplicates) */
+  eventId: string
+  /** the event's type (`message`, `status`, …) */
+  eventType: string
+  /** 1 for the first attempt */
+  attempt: number
+  /** the receiver's HTTP status; null when no answer came (refused, timed out) */
+  statusCode: number | null
+  ok: boolean
+  /** the time from sending the request to its answer, or to the failure */
+  latencyMs: number
+  /** why it failed, when it did */
+  error: string | null
+  /** `retrying` (another attempt follows), `delivered`, or `dead` (no more attempts: in the dead-letter list) */
+  outcome: 'delivered' | 'retrying' | 'dead'
+  at: number
+}
+
 /** What the host tells its consumers (UI bridge, tray, SSE stream, webhooks). */
 export type HostEvent =
   | { type: 'status'; sessionId: string; status: SessionStatus; reason: SessionReason | null; at: number }
@@ -70,3 +102,4 @@ export type HostEvent =
   | { type: 'message'; sessionId: string; chat: string; id: string; fromMe: boolean; messageType: string; text: string | null; sender: string | null; timestamp: number; at: number }
   | { type: 'message_ack'; sessionId: string; chat: string; id: string; status: number; error: string | null; at: number }
   | { type: 'session_removed'; sessionId: string; at: number }
+  | { type: 'webhook_delivery'; sessionId: string; delivery: WebhookDelivery; at: number }

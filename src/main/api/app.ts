@@ -9,6 +9,7 @@
  *  4. JSON bodies (and multipart uploads on the routes that take them), parsed only for authenticated
  *     requests, capped                                                           → 400 / 413 / 415
  *  5. Routes from the registry: input validated by zod, errors in one shape      → 400 / 404 / 409 / 422 / 500
+ * The dialects (dialects/: /wuzapi, /whatsgate, /witime, /whatsgate-net) come after 1 and 2 and do 3–5 their way.
  */
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Logger } from 'pino'
@@ -17,6 +18,7 @@ import { authenticate } from './auth.js'
 import { DEFAULT_BODY_LIMIT } from './constants.js'
 import { docsRouter } from './docs.js'
 import { ApiError, toApiError } from './errors.js'
+import { DIALECTS } from './dialects/index.js'
 import { corsFor, localOnly } from './local-origin.js'
 import { ApiRegistry } from './registry.js'
 import { OPENAPI_PATH, registerV1Routes } from './v1/index.js'
@@ -72,6 +74,8 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     res.setHeader('Cache-Control', 'no-store')
     next()
   })
+  // The other gateways' dialects, each with its own authentication, body parsing and error shape.
+  for (const dialect of DIALECTS) app.use(dialect.prefix, dialect.router({ host, adminToken: options.adminToken, bodyLimit }))
   // Authentication decides here; public routes ignore the outcome, the others answer 401 with it.
   const authenticator = {
     adminToken: options.adminToken,
