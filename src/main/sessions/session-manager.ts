@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { type UserFacingSocketConfig, proto } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
+import { adminTokenSchema } from '../../shared/settings.js'
 import { type SessionInfo, type SessionReason, type SessionStatus, type WebhookConfig, sessionIdSchema, webhookConfigSchema } from '../../shared/domain.js'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import type { HostEvents } from '../events.js'
@@ -32,6 +33,10 @@ export interface CreateSessionInput {
   id?: string
   name?: string | null
   webhook?: WebhookConfig | null
+  /** the session's API token, when the caller chooses it (a wuzapi user's); generated otherwise */
+  token?: string
+  /** false: created stopped (default: it starts connecting at once) */
+  connect?: boolean
 }
 
 /** Statuses a session ends in on its own, after which it must not come back at the next start. */
@@ -71,12 +76,17 @@ export class SessionManager {
       const parsed = webhookConfigSchema.safeParse(input.webhook)
       if (!parsed.success) throw new ValidationError('invalid webhook', parsed.error.issues)
     }
+    if (input.token !== undefined) {
+      const parsed = adminTokenSchema.safeParse(input.token)
+      if (!parsed.success) throw new ValidationError('invalid token', parsed.error.issues)
+      if (this.options.store.sessions.findByToken(input.token)) throw new ConflictError('that token is taken')
+    }
     if (this.options.store.sessions.get(id)) throw new ConflictError(`session ${id} already exists`)
     this.options.store.sessions.create({
-      id, token: randomBytes(24).toString('base64url'), name: input.name ?? null, status: 'disconnected', webhook: input.webhook ?? null
+      id, token: input.token ?? randomBytes(24).toString('base64url'), name: input.name ?? null, status: 'disconnected', webhook: input.webhook ?? null
     })
     this.build(id)
-    this.connect(id)
+    if (input.connect !== false) this.connect(id)
     return this.info(id)
   }
 
