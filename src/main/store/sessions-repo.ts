@@ -108,6 +108,8 @@ export interface SessionsRepo {
   setWasRunning(id: string, running: boolean): void
   /** Adds to the traffic counters shown in storage statistics. */
   addBytes(id: string, sent: number, received: number): void
+  /** The session's row number: a positive integer fixed for the row's life (dialects whose ids are numeric show it). */
+  numberOf(id: string): number | undefined
 }
 
 export function createSessionsRepo(db: Db): SessionsRepo {
@@ -121,7 +123,8 @@ export function createSessionsRepo(db: Db): SessionsRepo {
     setWasRunning: db.prepare<[number, number, string]>('UPDATE sessions SET was_running = ?, updated_at = ? WHERE id = ?'),
     // Traffic counters are bumped often; no updated_at, which tracks changes a user would care about.
     addBytes: db.prepare<[number, number, string]>(
-      'UPDATE sessions SET bytes_sent = bytes_sent + ?, bytes_received = bytes_received + ? WHERE id = ?')
+      'UPDATE sessions SET bytes_sent = bytes_sent + ?, bytes_received = bytes_received + ? WHERE id = ?'),
+    numberOf: db.prepare<[string], { n: number }>('SELECT rowid AS n FROM sessions WHERE id = ?')
   }
   // One prepared UPDATE per distinct set of patched fields, built from the COLUMNS whitelist only.
   const updates = new Map<string, ReturnType<Db['prepare']>>()
@@ -183,6 +186,10 @@ export function createSessionsRepo(db: Db): SessionsRepo {
 
     addBytes(id, sent, received) {
       stmt.addBytes.run(sent, received, id)
+    },
+
+    numberOf(id) {
+      return stmt.numberOf.get(id)?.n
     }
   }
 }
