@@ -3,6 +3,7 @@
  * and starts and stops them in order. Electron's main process and the headless runner both use it; nothing here
  * imports Electron.
  */
+import type { RequestListener, Server } from 'node:http'
 import type { Agent as HttpsAgent } from 'node:https'
 import type { UserFacingSocketConfig } from '@whiskeysockets/baileys'
 import pino, { type Logger } from 'pino'
@@ -41,6 +42,18 @@ export interface HostApiOptions {
   /** read on every request, so a rotated token applies at once */
   adminToken: () => string
   allowedOrigins?: string[]
+  /** more served on the API's port beside it (headless mode's web UI); built each time the API starts */
+  extend?: (host: Host) => ApiExtension
+}
+
+/** Something served on the REST API's port beside it: its own requests and WebSocket upgrades. */
+export interface ApiExtension {
+  /** the server's request listener: answers what is its own and passes the rest to `api` */
+  wrap(api: RequestListener): RequestListener
+  /** once the server listens (to take WebSocket upgrades) */
+  attach(server: Server): void
+  /** before the server closes: ends its own connections */
+  close(): Promise<void>
 }
 
 export interface Host {
@@ -55,6 +68,8 @@ export interface Host {
   readonly mediaDispatcher?: unknown
   /** where the REST API listens, once started (undefined when it is off) */
   readonly apiUrl: string | undefined
+  /** stops the REST API and starts it again with these options (not at all when absent or disabled) */
+  setApi(api: HostApiOptions | undefined): Promise<void>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -97,6 +112,29 @@ export async function createHost(options: HostOptions): Promise<Host> {
   }
   let state: 'new' | 'started' | 'stopped' = 'new'
   let apiServer: ApiServer | undefined
+  let apiExtension: ApiExtension | undefined
+  let apiOptions = options.api
+  const startApi = async () => {
+    const api = apiOptions
+    if (!api?.enabled) return
+    const app = createApiApp({ host, adminToken: api.adminToken, allowedOrigins: api.allowedOrigins, logger: logger.child({ component: 'api' }) })
+    const extension = api.extend?.(host)
+    try {
+      apiServer = await startApiServer(extension ? extension.wrap(app) : app, { host: api.host, port: api.port })
+    } catch (err) {
+      await extension?.close()
+      throw err
+    }
+    apiExtension = extension
+    extension?.attach(apiServer.server)
+    logger.info({ url: apiServer.url }, 'REST API listening')
+  }
+  const stopApi = async () => {
+    const [server, extension] = [apiServer, apiExtension]
+    apiServer = apiExtension = undefined
+    await extension?.close()
+    await server?.close()
+  }
   const host: Host = {
     store, events, sessions, webhooks, logger, simulator, mediaDispatcher,
     get apiUrl() {
@@ -106,19 +144,20 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (state !== 'new') return
       state = 'started'
       sessions.start()
-      const api = options.api
-      if (api?.enabled) {
-        const app = createApiApp({ host, adminToken: api.adminToken, allowedOrigins: api.allowedOrigins, logger: logger.child({ component: 'api' }) })
-        apiServer = await startApiServer(app, { host: api.host, port: api.port })
-        logger.info({ url: apiServer.url }, 'REST API listening')
-      }
+      await startApi()
+    },
+    async setApi(api) {
+      apiOptions = api
+      if (state !== 'started') return
+      await stopApi()
+      await startApi()
     },
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
       // Order matters: no new requests, then sessions close their sockets (and flush credentials), then the
       // database closes.
-      await apiServer?.close()
+      await stopApi()
       await sessions.stop()
       store.close()
       await simulator?.stop()
