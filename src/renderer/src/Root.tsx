@@ -1,0 +1,102 @@
+/**
+ * Chooses the transport and owns it: the preload's bridge in the desktop app; in a browser, a WebSocket client
+ * made from the admin token (URL fragment, sessionStorage or the sign-in form), closed when the token changes.
+ */
+import { useEffect, useMemo, useState } from 'react'
+import type { WaDockBridge } from '../../shared/bridge.js'
+import { App } from './App.js'
+import { electronBridge, forgetToken, saveToken, takeToken, WebBridgeClient, webBridgeUrl } from './bridge/index.js'
+import { refusalReason } from './bridge/probe.js'
+import { HostContextValue } from './lib/context.js'
+import { Feed } from './stores/feed.js'
+import { useApp } from './stores/app.js'
+import { resetStores } from './stores/reset.js'
+import { SignInPage } from './pages/SignInPage.js'
+
+const place = () => ({ location: window.location, history: window.history, storage: window.sessionStorage })
+
+export function Root() {
+  const desktop = useMemo(() => electronBridge(), [])
+  if (desktop) return <Connected bridge={desktop} />
+  return <WebRoot />
+}
+
+function Connected({ bridge, onSignOut }: { bridge: WaDockBridge; onSignOut?: () => void }) {
+  const feed = useMemo(() => new Feed(bridge), [bridge])
+  useEffect(() => {
+    feed.start()
+    return () => feed.stop()
+  }, [feed])
+  const host = useMemo(() => ({ bridge, feed }), [bridge, feed])
+  return (
+    <HostContextValue.Provider value={host}>
+      <App onSignOut={onSignOut} />
+    </HostContextValue.Provider>
+  )
+}
+
+function WebRoot() {
+  const [token, setToken] = useState<string | null>(() => takeToken(place()))
+  const [error, setError] = useState<string | null>(null)
+  const [client, setClient] = useState<WebBridgeClient | null>(null)
+
+  useEffect(() => {
+    if (!token) return
+    const c = new WebBridgeClient({ url: webBridgeUrl(window.location), token })
+    let everOpen = false
+    const off = c.onConnection(state => {
+      if (state.kind === 'open') {
+        useApp.setState({ connection: 'open' })
+        everOpen = true
+      } else if (state.kind === 'connecting') useApp.setState({ connection: everOpen ? 'reconnecting' : 'connecting' })
+      else if (state.kind === 'refused') {
+        useApp.setState({ connection: 'refused' })
+        forgetToken(place())
+        void refusalReason().then(reason => {
+          setError(reason)
+          setToken(null)
+        })
+      }
+    })
+    setClient(c)
+    return () => {
+      off()
+      c.close()
+      setClient(null)
+      resetStores()
+    }
+  }, [token])
+
+  if (!token || !client) {
+    return (
+      <div className="app-signin" data-testid="app" data-app-state="signin">
+        <SignInPage error={error} onSubmit={t => { saveToken(place(), t); setError(null); setToken(t) }} />
+      </div>
+    )
+  }
+  return <WebConnected client={client} onSignOut={() => { forgetToken(place()); setToken(null) }} />
+}
+
+function WebConnected({ client, onSignOut }: { client: WebBridgeClient; onSignOut(): void }) {
+  const feed = useMemo(() => new Feed(client.bridge), [client])
+  useEffect(() => {
+    feed.start()
+    // after a reconnect, events may have been missed: read everything again
+    let opened = client.connection.kind === 'open'
+    const off = client.onConnection(state => {
+      if (state.kind !== 'open') return
+      if (opened) void feed.loadAll()
+      opened = true
+    })
+    return () => {
+      off()
+      feed.stop()
+    }
+  }, [client, feed])
+  const host = useMemo(() => ({ bridge: client.bridge, feed }), [client, feed])
+  return (
+    <HostContextValue.Provider value={host}>
+      <App onSignOut={onSignOut} />
+    </HostContextValue.Provider>
+  )
+}
