@@ -105,6 +105,8 @@ export class WebBridgeClient {
       for (const request of this.queue.splice(0)) socket.send(JSON.stringify(request))
     }
     socket.onmessage = (message: MessageEvent) => { this.receive(message.data) }
+    // a close always follows an error, and decides what happens next
+    socket.onerror = () => undefined
     socket.onclose = () => {
       if (this.socket !== socket) return
       this.socket = null

@@ -33,7 +33,7 @@ export function VirtualPhone({ session }: { session: SessionInfo }) {
       <form className="inline-form" onSubmit={submitLink} aria-label="Scan the QR code with a virtual phone">
         <label>Phone number<input data-testid="vp-phone" value={phone} onChange={e => setPhone(e.target.value)} inputMode="tel" /></label>
         <label>Name<input data-testid="vp-name" value={name} onChange={e => setName(e.target.value)} /></label>
-        <button type="submit" className="button primary" data-testid="vp-link" disabled={link.busy || session.status !== 'waiting_for_qr'}>
+        <button type="submit" className="button primary" data-testid="vp-link" disabled={link.busy || session.isLoggedIn || session.status === 'waiting_for_pair_code'}>
           {link.busy ? 'Scanning…' : 'Scan the QR code'}
         </button>
       </form>
