@@ -26,6 +26,11 @@ const FAILED_REASONS = new Set(['qr_timeout', 'logged_out', 'replaced'])
 
 const svgDataUrl = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
 
+/** A QR string as the page shows it: an SVG rendered here, as a data URL. */
+export async function qrImage(qr: string): Promise<string> {
+  return svgDataUrl(await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }))
+}
+
 /** The page's state for a session (undefined: no such session). */
 export async function qrPageState(host: Host, sessionId: string | undefined): Promise<QrPageState> {
   let session
@@ -41,9 +46,8 @@ export async function qrPageState(host: Host, sessionId: string | undefined): Pr
     case 'waiting_for_qr': {
       const qr = session.qrCodes.at(-1)
       if (!qr) return { state: 'pending' }
-      const svg = await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' })
       const ttl = session.qrExpiresAt === null ? 0 : Math.max(0, Math.ceil((session.qrExpiresAt - Date.now()) / 1000))
-      return { state: 'qr', image: svgDataUrl(svg), ttl }
+      return { state: 'qr', image: await qrImage(qr), ttl }
     }
     case 'waiting_for_pair_code':
       return { state: 'code' }

@@ -42,7 +42,7 @@ describe('the WhatsGate dialect (seed 000)', () => {
   })
 
   /** session-create (the seed's QR request), then a virtual phone scans the QR that sessions-get shows. */
-  async function createAndLink(phone: string, name = SEED.create.name) {
+  async function createAndLink(phone: string, name: string = SEED.create.name) {
     const created = await wg('session-create', { ...SEED.create, name })
     expect(created.status).toBe(200)
     const data = created.body.data
