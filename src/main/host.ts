@@ -13,7 +13,8 @@ import { HostEvents } from './events.js'
 import type { BackoffOptions } from './sessions/reconnect-policy.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { openStore, type Store } from './store/index.js'
-import type { WebhookService } from './webhooks/service.js'
+import type { DispatchOptions } from './webhooks/dispatcher.js'
+import { createWebhookService, type HostWebhookService } from './webhooks/service.js'
 
 /** Where the sessions find WhatsApp. Default: WhatsApp itself. */
 export type WhatsAppTarget =
@@ -31,6 +32,8 @@ export interface HostOptions {
   /** Baileys socket options merged into every session's (tests shorten qrTimeout here) */
   socketOverrides?: Partial<UserFacingSocketConfig>
   backoff?: BackoffOptions
+  /** webhook delivery: concurrency, retries, backoff, timeout (tests shorten the delays) */
+  webhooks?: Partial<DispatchOptions>
   /** the REST API; started with the host when enabled */
   api?: HostApiOptions
 }
@@ -60,7 +63,7 @@ export interface Host {
   readonly store: Store
   readonly events: HostEvents
   readonly sessions: SessionManager
-  readonly webhooks: WebhookService
+  readonly webhooks: HostWebhookService
   readonly logger: Logger
   /** the in-process simulator in sandbox mode */
   readonly simulator?: Simulator
@@ -106,10 +109,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     store, events, logger, baileysLogger, backoff: options.backoff, mediaDispatcher,
     socketConfig: () => ({ ...socketTarget, ...options.socketOverrides })
   })
-  // Placeholder until the webhook outbox and dispatcher land: no deliveries, nothing dead.
-  const webhooks: WebhookService = {
-    deliveries: () => [], deadLetters: () => [], replay: () => 0, start: () => {}, stop: async () => {}
-  }
+  const webhooks = createWebhookService({ store, events, logger: logger.child({ component: 'webhooks' }), options: options.webhooks })
   let state: 'new' | 'started' | 'stopped' = 'new'
   let apiServer: ApiServer | undefined
   let apiExtension: ApiExtension | undefined
@@ -144,6 +144,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       if (state !== 'new') return
       state = 'started'
       sessions.start()
+      // after the sessions: what they queue while starting is delivered; what was pending before a crash resumes
+      webhooks.start()
       await startApi()
     },
     async setApi(api) {
@@ -159,6 +161,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
       // database closes.
       await stopApi()
       await sessions.stop()
+      // the last events of closing sessions are in the outbox; requests in flight stay pending for the next start
+      await webhooks.stop()
       store.close()
       await simulator?.stop()
     }

@@ -9,6 +9,9 @@ import {
 import type { HostEvents } from '../events.js'
 import type { Store } from '../store/index.js'
 
+/** proto.WebMessageInfo.Status → the webhook event's ack status. */
+const ACK_STATUSES = ['error', 'pending', 'server_ack', 'delivered', 'read', 'played'] as const
+
 /** Message content types that carry nothing a user would call a message. */
 const SILENT_TYPES = new Set(['protocolMessage', 'senderKeyDistributionMessage', 'messageContextInfo'])
 
@@ -34,9 +37,18 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
   for (const { key, update } of batch['messages.update'] ?? []) {
     if (!key.remoteJid || !key.id || typeof update.status !== 'number') continue
     const ackError = update.status === proto.WebMessageInfo.Status.ERROR ? (update.messageStubParameters?.[0] ?? 'error') : null
-    const changed = store.messages.updateStatus(sessionId, key.remoteJid, key.id, !!key.fromMe, update.status, ackError)
-    if (changed) events.emit({ type: 'message_ack', sessionId, chat: key.remoteJid, id: key.id, status: update.status, error: ackError })
+    const chat = key.remoteJid
+    const id = key.id
+    const status = update.status
+    // the status and its webhook event in one transaction: one exists if and only if the other does
+    const changed = store.db.transaction(() => {
+      const raised = store.messages.updateStatus(sessionId, chat, id, !!key.fromMe, status, ackError)
+      if (raised) store.webhooks.enqueue(sessionId, 'message_ack', { chat, id, from_me: !!key.fromMe, status: ACK_STATUSES[status] ?? 'pending', error: ackError })
+      return raised
+    })()
+    if (changed) events.emit({ type: 'message_ack', sessionId, chat, id, status, error: ackError })
   }
+  queueSignals(store, sessionId, batch)
   for (const { lid, pn } of batch['lid-mapping.update'] ? [batch['lid-mapping.update']] : []) {
     if (lid && pn) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
   }
@@ -88,7 +100,47 @@ function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: 
     if (lid.endsWith('@lid') && pn.endsWith('@s.whatsapp.net')) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
   }
   if (!fromMe && sender && msg.pushName) store.contacts.upsert({ sessionId, jid: jidNormalizedUser(sender), notify: msg.pushName })
+  store.webhooks.enqueue(sessionId, fromMe ? 'message_sent' : 'message', {
+    chat, id, from_me: fromMe, sender, type, text: textOf(content), timestamp, push_name: fromMe ? null : (msg.pushName ?? null)
+  })
   if (fromMe) store.sessions.addBytes(sessionId, raw.length, 0)
   else store.sessions.addBytes(sessionId, 0, raw.length)
   return () => events.emit({ type: 'message', sessionId, chat, id, fromMe, messageType: type, text: textOf(content), sender, timestamp })
+}
+
+const CHAT_STATES = new Set(['composing', 'recording', 'paused'])
+
+/** Webhook events for what the store keeps nothing of: group receipts, presence and chat state, group changes. */
+function queueSignals(store: Store, sessionId: string, batch: Partial<BaileysEventMap>): void {
+  const receipts = batch['message-receipt.update'] ?? []
+  const presence = batch['presence.update']
+  const groups = batch['groups.update'] ?? []
+  const members = batch['group-participants.update']
+  if (!receipts.length && !presence && !groups.length && !members) return
+  store.db.transaction(() => {
+    for (const { key, receipt } of receipts) {
+      if (!key.remoteJid || !key.id) continue
+      store.webhooks.enqueue(sessionId, 'receipt', {
+        chat: key.remoteJid, ids: [key.id], participant: receipt.userJid ?? null,
+        receipt: receipt.playedTimestamp ? 'played' : receipt.readTimestamp ? 'read' : 'delivered'
+      })
+    }
+    for (const [jid, data] of Object.entries(presence?.presences ?? {})) {
+      const state = data.lastKnownPresence
+      if (state === 'available' || state === 'unavailable') {
+        store.webhooks.enqueue(sessionId, 'presence', { jid, presence: state, last_seen: typeof data.lastSeen === 'number' ? data.lastSeen : null })
+      } else if (CHAT_STATES.has(state)) {
+        store.webhooks.enqueue(sessionId, 'chatstate', { chat: presence!.id, jid, state: state as 'composing' | 'recording' | 'paused' })
+      }
+    }
+    for (const group of groups) {
+      if (!group.id) continue
+      store.webhooks.enqueue(sessionId, 'group', { jid: group.id, action: 'update', participants: [], subject: group.subject ?? null, author: group.author ?? null })
+    }
+    if (members && members.action !== 'modify') {
+      store.webhooks.enqueue(sessionId, 'group', {
+        jid: members.id, action: members.action, participants: members.participants.map(p => p.id), subject: null, author: members.author || null
+      })
+    }
+  })()
 }

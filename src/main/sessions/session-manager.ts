@@ -104,8 +104,14 @@ export class SessionManager {
       backoff: this.options.backoff,
       callbacks: {
         onStatus: (status, reason) => this.onStatus(session, status, reason),
-        onQr: (qr, expiresAt) => events.emit({ type: 'qr', sessionId: id, qr, expiresAt }),
-        onPairCode: code => events.emit({ type: 'pair_code', sessionId: id, code }),
+        onQr: (qr, expiresAt) => {
+          store.webhooks.enqueue(id, 'qr', { qr, expires_at: expiresAt })
+          events.emit({ type: 'qr', sessionId: id, qr, expiresAt })
+        },
+        onPairCode: code => {
+          store.webhooks.enqueue(id, 'pair_code', { code })
+          events.emit({ type: 'pair_code', sessionId: id, code })
+        },
         onSocket: (sock, socketEvents) => {
           // stored as soon as decrypted, with the key changes of its decryption and before Baileys acknowledges it
           // to WhatsApp (see early-store.ts)
@@ -133,7 +139,14 @@ export class SessionManager {
     if (!store.sessions.get(session.id)) return
     const me = session.me
     const linked = status === 'logged_in'
-    store.sessions.update(session.id, {
+    // the row and its webhook events in one transaction: a status change is announced if and only if it is stored
+    store.db.transaction(() => this.storeStatus(session, status, reason, me, linked))()
+    events.emit({ type: 'status', sessionId: session.id, status, reason })
+  }
+
+  private storeStatus(session: Session, status: SessionStatus, reason: SessionReason | null, me: Session['me'], linked: boolean): void {
+    const { store } = this.options
+    const record = store.sessions.update(session.id, {
       status,
       statusReason: reason,
       ...(linked && me ? {
@@ -146,7 +159,11 @@ export class SessionManager {
       ...(reason === 'logged_out' ? { phoneNumber: null, pushName: null, lid: null, deviceId: null } : {}),
       ...(status === 'disconnected' && !this.stopping && FINAL_REASONS.has(reason) ? { wasRunning: false } : {})
     })
-    events.emit({ type: 'status', sessionId: session.id, status, reason })
+    if (!record) return
+    store.webhooks.enqueue(session.id, 'status', { status, reason })
+    if (linked) store.webhooks.enqueue(session.id, 'connected', { phone_number: record.phoneNumber, push_name: record.pushName, lid: record.lid })
+    else if (status === 'disconnected' && reason === 'logged_out') store.webhooks.enqueue(session.id, 'logged_out', { reason })
+    else if (status === 'disconnected') store.webhooks.enqueue(session.id, 'disconnected', { reason })
   }
 
   get(id: string): Session {
@@ -234,6 +251,11 @@ export class SessionManager {
       const parsed = webhookConfigSchema.safeParse(webhook)
       if (!parsed.success) throw new ValidationError('invalid webhook', parsed.error.issues)
     }
-    this.options.store.sessions.update(id, { webhook })
+    const { store } = this.options
+    store.db.transaction(() => {
+      store.sessions.update(id, { webhook })
+      // nowhere to deliver them any more; dead letters stay, to be replayed once a webhook is set again
+      if (!webhook) store.webhooks.dropPending(id)
+    })()
   }
 }

@@ -12,6 +12,7 @@ import { createMediaFiles, type MediaFiles } from './media-files.js'
 import { createMessagesRepo, type MessagesRepo } from './messages-repo.js'
 import { createSessionsRepo, type SessionsRepo } from './sessions-repo.js'
 import { computeStorageStats, type StorageStats } from './storage-stats.js'
+import { createWebhookOutboxRepo, type WebhookOutboxRepo } from './webhook-outbox-repo.js'
 
 export const DATABASE_FILE = 'wadock.db'
 
@@ -28,6 +29,8 @@ export interface Store {
   readonly chats: ChatsRepo
   readonly contacts: ContactsRepo
   readonly media: MediaFiles
+  /** the webhook outbox and delivery log */
+  readonly webhooks: WebhookOutboxRepo
   /** A fresh Baileys auth state for the session (its sessions row must exist: the tables reference it). */
   authState(sessionId: string): SqliteAuthState
   storageStats(sessionId: string): Promise<StorageStats>
@@ -55,6 +58,7 @@ export function openStore({ dataDir }: StoreOptions): Store {
     chats: createChatsRepo(db),
     contacts: createContactsRepo(db),
     media,
+    webhooks: createWebhookOutboxRepo(db),
     authState: (sessionId) => createSqliteAuthState(db, sessionId),
     storageStats: (sessionId) => computeStorageStats(db, dataDir, sessionId),
     async clearMedia(sessionId) {
@@ -85,3 +89,4 @@ export {
 export { currentSchemaVersion, type Migration, MIGRATIONS } from './migrations.js'
 export type { NewSession, SessionPatch, SessionRecord, SessionsRepo } from './sessions-repo.js'
 export type { FolderStats, StorageStats } from './storage-stats.js'
+export { DELIVERY_LOG_KEPT, type OutboxRow, type WebhookOutboxRepo } from './webhook-outbox-repo.js'

@@ -94,6 +94,47 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX contacts_by_pn ON contacts (session_id, phone_number);
       `)
     }
+  },
+  {
+    version: 2,
+    name: 'webhook outbox and delivery log',
+    up(db) {
+      db.exec(`
+        -- One row per event a session's webhook is to receive, written in the transaction of the data it describes.
+        -- Delivered rows are deleted; dead ones stay (state 'dead') until replayed or the session is deleted.
+        CREATE TABLE webhook_outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          event_id TEXT NOT NULL UNIQUE,
+          event_type TEXT NOT NULL,
+          payload TEXT NOT NULL,              -- the native event, JSON; other formats are rendered from it
+          state TEXT NOT NULL DEFAULT 'pending', -- pending | dead
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,   -- ms since epoch
+          last_error TEXT,
+          last_status INTEGER,
+          created_at INTEGER NOT NULL,
+          died_at INTEGER
+        );
+        -- The dispatcher reads the head of each session's queue in order.
+        CREATE INDEX webhook_outbox_queue ON webhook_outbox (session_id, state, seq);
+
+        CREATE TABLE webhook_deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          attempt INTEGER NOT NULL,
+          status_code INTEGER,
+          ok INTEGER NOT NULL,
+          latency_ms REAL NOT NULL,
+          error TEXT,
+          outcome TEXT NOT NULL,              -- delivered | retrying | dead
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id, id);
+      `)
+    }
   }
 ]
 

@@ -1,0 +1,25 @@
+/** What every webhook payload format provides: the request body for one event (or a batch) of a session. */
+import type { WebhookConfig } from '../../../shared/domain.js'
+import type { WebhookEvent } from '../event-schema.js'
+
+export interface RenderSession {
+  id: string
+  name: string | null
+  phoneNumber: string | null
+}
+
+export interface RenderedRequest {
+  body: Buffer
+  contentType: string
+  /** format-specific headers (wuzapi's signature); WaDock's own event id, timestamp and signature are added to all */
+  headers: Record<string, string>
+}
+
+export interface PayloadFormat {
+  /** how many events one request may carry under this configuration (1 unless batching is on) */
+  batchSize(config: WebhookConfig): number
+  /** the request for these events, in order; null when this format has nothing to say about them */
+  render(events: WebhookEvent[], config: WebhookConfig, session: RenderSession): Promise<RenderedRequest | null> | RenderedRequest | null
+}
+
+export const json = (value: unknown): RenderedRequest => ({ body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', headers: {} })
