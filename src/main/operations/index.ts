@@ -16,6 +16,7 @@ import {
   updateGroupParticipants, updateGroupSettings
 } from './groups.js'
 import { downloadMessageMedia } from './media.js'
+import { downloadMediaDescriptor, type mediaDescriptorInputSchema } from './media-download.js'
 import {
   editMessage, markRead, revokeMessage, sendAudio, sendContact, sendDocument, sendImage, sendLocation, sendReaction, sendSticker,
   sendText, sendVideo, sendVoice
@@ -40,7 +41,8 @@ export function createOperations(host: OperationsHost, options: OperationOptions
       edit: (sessionId: string, input: In<typeof schemas.editMessageInputSchema>) => editMessage(host, sessionId, input, options),
       revoke: (sessionId: string, input: In<typeof schemas.revokeMessageInputSchema>) => revokeMessage(host, sessionId, input, options),
       markRead: (sessionId: string, input: In<typeof schemas.markReadInputSchema>) => markRead(host, sessionId, input),
-      downloadMedia: (sessionId: string, messageId: string) => downloadMessageMedia(host, sessionId, messageId)
+      downloadMedia: (sessionId: string, messageId: string) => downloadMessageMedia(host, sessionId, messageId),
+      downloadMediaDescriptor: (sessionId: string, input: In<typeof mediaDescriptorInputSchema>) => downloadMediaDescriptor(host, sessionId, input)
     },
     presence: {
       set: (sessionId: string, input: In<typeof schemas.setPresenceInputSchema>) => setPresence(host, sessionId, input),
@@ -77,6 +79,7 @@ export {
   setGroupPicture, setGroupSubject, updateGroupParticipants, updateGroupSettings
 } from './groups.js'
 export { downloadMessageMedia, mediaOf } from './media.js'
+export { DESCRIPTOR_MEDIA_KINDS, type DescriptorMediaKind, downloadMediaDescriptor, mediaDescriptorInputSchema } from './media-download.js'
 export { decodeBase64, type MediaKind, resolveMedia, type ResolvedMedia, sniffMimetype } from './media-input.js'
 export {
   buildVcard, editMessage, markRead, revokeMessage, sendAudio, sendContact, sendDocument, sendImage, sendLocation, sendReaction,

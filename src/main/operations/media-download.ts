@@ -1,0 +1,73 @@
+/**
+ * Media described by its descriptor (what a received message carries: URL or direct path, media key, hashes), not
+ * by a stored message: downloaded from WhatsApp's media servers and decrypted with the media key. Gateways whose
+ * webhooks hand out these descriptors (wuzapi's four downloads) let callers fetch media this way.
+ */
+import { createHash } from 'node:crypto'
+import { downloadContentFromMessage, type MediaType } from '@whiskeysockets/baileys'
+import { z } from 'zod'
+import type { DownloadedMedia } from '../../shared/operations.js'
+import { NotFoundError, OperationError, ValidationError, WaDockError } from '../errors.js'
+import { type OperationsHost, parseInput } from './common.js'
+import { sniffMimetype } from './media-input.js'
+
+export const DESCRIPTOR_MEDIA_KINDS = ['image', 'video', 'audio', 'document', 'sticker'] as const
+export type DescriptorMediaKind = (typeof DESCRIPTOR_MEDIA_KINDS)[number]
+
+const DEFAULT_TYPES: Record<DescriptorMediaKind, string> = {
+  image: 'image/jpeg', video: 'video/mp4', audio: 'audio/ogg; codecs=opus', document: 'application/octet-stream', sticker: 'image/webp'
+}
+
+/** Bytes as a Buffer or as base64 (how JSON carries them). */
+const bytesSchema = z.union([
+  z.custom<Uint8Array>(v => v instanceof Uint8Array, 'must be bytes'),
+  z.string().trim().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64')
+]).transform(v => (typeof v === 'string' ? Buffer.from(v, v.includes('-') || v.includes('_') ? 'base64url' : 'base64') : Buffer.from(v)))
+
+export const mediaDescriptorInputSchema = z.object({
+  kind: z.enum(DESCRIPTOR_MEDIA_KINDS),
+  /** the encrypted file's https URL */
+  url: z.string().trim().url().refine(u => u.startsWith('https://'), 'must be an https URL').optional(),
+  /** the path on WhatsApp's media hosts (used with the URL's host, or WhatsApp's default one) */
+  directPath: z.string().trim().regex(/^\/\S+$/, 'must be a path starting with "/"').optional(),
+  mediaKey: bytesSchema.refine(b => b.length === 32, 'must be 32 bytes'),
+  mimetype: z.string().trim().max(255).optional(),
+  /** SHA-256 of the decrypted file: checked when given */
+  fileSha256: bytesSchema.refine(b => b.length === 32, 'must be 32 bytes').optional(),
+  /** the decrypted file's size: checked when given */
+  fileLength: z.number().int().nonnegative().optional()
+}).refine(v => v.url || v.directPath, { message: 'give url or directPath', path: ['url'] })
+
+/** Downloads and decrypts the media a descriptor points to. The session must exist; no connection is needed. */
+export async function downloadMediaDescriptor(
+  host: OperationsHost, sessionId: string, input: z.input<typeof mediaDescriptorInputSchema>
+): Promise<DownloadedMedia> {
+  const i = parseInput(mediaDescriptorInputSchema, input)
+  host.sessions.get(sessionId)
+  let bytes: Buffer
+  try {
+    const stream = await downloadContentFromMessage(
+      { mediaKey: i.mediaKey, directPath: i.directPath, url: i.url },
+      i.kind as MediaType,
+      host.mediaDispatcher ? { options: { dispatcher: host.mediaDispatcher } as RequestInit } : {}
+    )
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    bytes = Buffer.concat(chunks)
+  } catch (err) {
+    if (err instanceof WaDockError) throw err
+    const e = err as { status?: number; output?: { statusCode?: number }; message?: string }
+    const status = e.status ?? e.output?.statusCode
+    if (status === 404 || status === 410) throw new NotFoundError(`the media is no longer on WhatsApp's servers (${status})`)
+    throw new OperationError(`could not download the media: ${e.message ?? String(err)}${status ? ` (${status})` : ''}`)
+  }
+  if (!bytes.length) throw new OperationError('could not download the media: it is empty (a wrong media key decrypts to nothing)')
+  if (i.fileSha256 && !createHash('sha256').update(bytes).digest().equals(i.fileSha256)) {
+    throw new ValidationError('the downloaded media does not match fileSha256 (wrong media key or descriptor)')
+  }
+  if (i.fileLength !== undefined && i.fileLength !== bytes.length) {
+    throw new ValidationError(`the downloaded media is ${bytes.length} bytes, not fileLength ${i.fileLength}`)
+  }
+  const mimetype = i.mimetype || sniffMimetype(bytes, i.kind) || DEFAULT_TYPES[i.kind]
+  return { bytes, mimetype, size: bytes.length }
+}
