@@ -3,7 +3,8 @@
  * Runs WaDock's host without Electron: settings in `DIR/settings.json` (conf, the same schema as the desktop app's
  * electron-store), the database and media in DIR. Prints one JSON line on stdout once the host is up, logs pino
  * JSON on stderr, and stops in order (sessions, then database, then an in-process simulator) on SIGINT, SIGTERM or
- * SIGHUP, within 20 s.
+ * SIGHUP, within 20 s. On the REST API's port it also serves the web UI: the built renderer at `/app/` and the bridge
+ * over a WebSocket at `/app/bridge` (admin token required), so the desktop app's UI works in a browser.
  *
  * Exit codes: 0 after a signal-initiated stop; 1 on a failure; 2 on bad command-line flags; 75 when another
  * runner uses the data folder; 78 when the settings file is invalid (a supervisor should not restart on 2, 75, 78:
@@ -11,11 +12,24 @@
  */
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import pino, { type Logger } from 'pino'
+import { type Bridge, createBridgeHandlers } from './bridge/index.js'
 import { createHost, type Host, type WhatsAppTarget } from './host.js'
 import { ensureAdminToken, openSettingsFile, SettingsError } from './settings/index.js'
+import { createWebUi } from './web/index.js'
+
+/** The renderer's build output, served as the web UI (WADOCK_RENDERER_DIR overrides it). */
+export const RENDERER_DIR = process.env.WADOCK_RENDERER_DIR ?? fileURLToPath(new URL('../../out/renderer', import.meta.url))
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}
 
 export const USAGE = `usage: npm run serve -- --data DIR [options]
 
@@ -106,6 +120,8 @@ export interface StartupLine {
   ready: true
   dataDir: string
   rest: { host: string; port: number; enabled: boolean; url: string | null }
+  /** the web UI (`/app/` on the REST API's port; open it with `#token=<admin token>`); null when the API is off */
+  ui: string | null
   /** only on the run that generated it: shown once, like a password */
   adminToken?: string
   sandbox: { controlUrl: string; wsUrl: string } | null
@@ -173,6 +189,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   let host: Host | undefined
+  let bridge: Bridge | undefined
   let line: StartupLine
   try {
     const settings = openSettingsFile(args.dataDir)
@@ -181,21 +198,30 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const { rest, sandbox } = settings.get()
     // Flags choose the target for this run; without any, the `sandbox` setting does, else real WhatsApp.
     const target: WhatsAppTarget = args.target ?? (sandbox ? { kind: 'sandbox' } : { kind: 'whatsapp' })
+    const adminToken = () => settings.get().adminToken ?? ''
     host = await createHost({
       dataDir: args.dataDir, logger, target,
-      api: { enabled: rest.enabled, host: rest.host, port: rest.port, adminToken: () => settings.get().adminToken ?? '' }
+      api: {
+        enabled: rest.enabled, host: rest.host, port: rest.port, adminToken,
+        // built when the API starts, after the bridge below exists
+        extend: () => createWebUi({ bridge: bridge!, adminToken, rendererDir: RENDERER_DIR, logger: logger.child({ component: 'web' }) })
+      }
     })
+    // REST settings changed in the web UI apply at the next start: restarting the API would cut the UI's own socket.
+    bridge = createBridgeHandlers(host, { settings, shell: 'web', version: packageVersion(), logger: logger.child({ component: 'bridge' }) })
     await host.start()
     const info = host.simulator?.info()
     line = {
       ready: true,
       dataDir: args.dataDir,
       rest: { host: rest.host, port: rest.port, enabled: rest.enabled, url: host.apiUrl ?? null },
+      ui: host.apiUrl ? `${host.apiUrl}/app/` : null,
       ...(admin.generated ? { adminToken: admin.token } : {}),
       sandbox: info ? { controlUrl: controlUrlOf(info.wsUrl), wsUrl: info.wsUrl } : null
     }
   } catch (err) {
     await host?.stop().catch(() => undefined)
+    bridge?.close()
     lock.release()
     if (err instanceof SettingsError) fail(EXIT.config, err.message)
     logger.fatal({ err }, 'startup failed')
@@ -203,6 +229,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   const running = host
+  const runningBridge = bridge
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     // A repeated signal does not cut the stop short: conf's atomic writer (atomically → when-exit) re-sends every
@@ -220,6 +247,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }, 20_000)
     deadline.unref()
     running.stop().then(() => {
+      runningBridge?.close()
       lock.release()
       logger.info('stopped')
       process.exit(EXIT.ok)

@@ -96,6 +96,7 @@ describe('headless runner', () => {
       ready: true,
       dataDir: dir,
       rest: { host: '127.0.0.1', port, enabled: true, url: `http://127.0.0.1:${port}` },
+      ui: `http://127.0.0.1:${port}/app/`,
       adminToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       sandbox: { controlUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/control$/), wsUrl: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/) }
     })
