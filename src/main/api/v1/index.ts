@@ -8,6 +8,7 @@ import { registerMessageRoutes } from './messages.js'
 import { registerPresenceRoutes } from './presence.js'
 import { healthSchema, openApiDocumentSchema } from './schemas.js'
 import { registerSessionRoutes } from './sessions.js'
+import { registerWebhookRoutes } from './webhooks.js'
 
 export const OPENAPI_PATH = `${API_V1_PREFIX}/openapi.json`
 
@@ -36,4 +37,5 @@ export function registerV1Routes(registry: ApiRegistry): void {
   registerGroupRoutes(registry)
   registerPresenceRoutes(registry)
   registerEventRoutes(registry)
+  registerWebhookRoutes(registry)
 }
