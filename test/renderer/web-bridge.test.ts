@@ -31,7 +31,10 @@ async function startServer(port = 0): Promise<TestServer> {
       ws.on('message', data => {
         const request = JSON.parse(String(data)) as BridgeRequest
         requests.push(request)
-        if (request.method === 'getSession') {
+        if (request.method === 'rotateAdminToken') {
+          ws.send(JSON.stringify({ id: request.id, result: { ok: true, value: { adminToken: 'new' } } }))
+          ws.close(4001, 'the admin token changed')
+        } else if (request.method === 'getSession') {
           ws.send(JSON.stringify({ id: request.id, result: { ok: false, error: { name: 'NotFoundError', message: `session ${String(request.args[0])} not found`, code: 'not_found' } } }))
         } else if (request.method === 'recentEvents') {
           ws.send(JSON.stringify({ event: { type: 'session_removed', sessionId: 'x', at: 1 } }))
@@ -132,6 +135,17 @@ describe('web bridge client', () => {
     expect(c.connection.kind).toBe('refused')
     await expect(c.bridge.appInfo()).rejects.toThrow(/did not accept/)
     expect(s.requests).toEqual([])
+  })
+
+  it('a connection closed because its token was rotated is refused, not retried', async () => {
+    const s = await startServer()
+    cleanups.push(() => s.close())
+    const c = client(s.url)
+    const states: ConnectionState[] = []
+    c.onConnection(state => states.push(state))
+    await expect(c.bridge.rotateAdminToken()).resolves.toEqual({ adminToken: 'new' })
+    await waitFor(c, 'refused')
+    expect(states.filter(s => s.kind !== 'open')).toEqual([{ kind: 'refused', rotated: true }])
   })
 
   it('close() fails what is pending and stops reconnecting', async () => {

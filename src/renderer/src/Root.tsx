@@ -2,7 +2,7 @@
  * Chooses the transport and owns it: the preload's bridge in the desktop app; in a browser, a WebSocket client
  * made from the admin token (URL fragment, sessionStorage or the sign-in form), closed when the token changes.
  */
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { WaDockBridge } from '../../shared/bridge.js'
 import { App } from './App.js'
 import { electronBridge, forgetToken, saveToken, takeToken, WebBridgeClient, webBridgeUrl } from './bridge/index.js'
@@ -52,8 +52,11 @@ function WebRoot() {
       else if (state.kind === 'refused') {
         useApp.setState({ connection: 'refused' })
         forgetToken(place())
-        void refusalReason().then(reason => {
-          setError(reason)
+        const reason = state.rotated
+          ? Promise.resolve('The admin token was changed. Sign in with the new one.')
+          : refusalReason()
+        void reason.then(text => {
+          setError(text)
           setToken(null)
         })
       }
@@ -63,7 +66,10 @@ function WebRoot() {
       off()
       c.close()
       setClient(null)
+      // the next connection reads everything again; where the user was stays
+      const view = useApp.getState().view
       resetStores()
+      useApp.setState({ view })
     }
   }, [token])
 
@@ -74,10 +80,14 @@ function WebRoot() {
       </div>
     )
   }
-  return <WebConnected client={client} onSignOut={() => { forgetToken(place()); setToken(null) }} />
+  const adoptToken = useCallback((next: string) => {
+    saveToken(place(), next)
+    setToken(next)
+  }, [])
+  return <WebConnected client={client} adoptToken={adoptToken} onSignOut={() => { forgetToken(place()); setToken(null) }} />
 }
 
-function WebConnected({ client, onSignOut }: { client: WebBridgeClient; onSignOut(): void }) {
+function WebConnected({ client, onSignOut, adoptToken }: { client: WebBridgeClient; onSignOut(): void; adoptToken(token: string): void }) {
   const feed = useMemo(() => new Feed(client.bridge), [client])
   useEffect(() => {
     feed.start()
@@ -93,7 +103,7 @@ function WebConnected({ client, onSignOut }: { client: WebBridgeClient; onSignOu
       feed.stop()
     }
   }, [client, feed])
-  const host = useMemo(() => ({ bridge: client.bridge, feed }), [client, feed])
+  const host = useMemo(() => ({ bridge: client.bridge, feed, adoptToken }), [client, feed, adoptToken])
   return (
     <HostContextValue.Provider value={host}>
       <App onSignOut={onSignOut} />

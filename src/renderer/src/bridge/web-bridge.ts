@@ -11,9 +11,12 @@ import {
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'open' }
-  /** the socket never opened with this token: wrong token, or the server refused it */
-  | { kind: 'refused' }
+  /** the server refused this token: at the first connection (wrong token), or later because it was rotated */
+  | { kind: 'refused'; rotated: boolean }
   | { kind: 'closed' }
+
+/** The close code of a connection whose admin token was rotated (src/main/web): reconnecting with it is pointless. */
+export const TOKEN_ROTATED = 4001
 
 interface Pending {
   method: BridgeMethod
@@ -107,7 +110,7 @@ export class WebBridgeClient {
     socket.onmessage = (message: MessageEvent) => { this.receive(message.data) }
     // a close always follows an error, and decides what happens next
     socket.onerror = () => undefined
-    socket.onclose = () => {
+    socket.onclose = (close: CloseEvent) => {
       if (this.socket !== socket) return
       this.socket = null
       // Calls already sent are lost with the socket; queued ones wait for the next.
@@ -117,9 +120,10 @@ export class WebBridgeClient {
         p.reject(new Error(`the connection to WaDock was lost during ${p.method}`))
       }
       if (this.closed) return
-      if (!opened && !this.everOpened) {
+      const rotated = close.code === TOKEN_ROTATED
+      if (rotated || (!opened && !this.everOpened)) {
         // A socket that never opened with this token is refused by the server (401/403), or nothing listens.
-        this.setState({ kind: 'refused' })
+        this.setState({ kind: 'refused', rotated })
         this.failAll(refusedError())
         return
       }

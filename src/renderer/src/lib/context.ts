@@ -6,6 +6,8 @@ import type { Feed } from '../stores/feed.js'
 export interface HostContext {
   bridge: WaDockBridge
   feed: Feed
+  /** web UI: continue with a new admin token (after rotating it here) */
+  adoptToken?: (token: string) => void
 }
 
 export const HostContextValue = createContext<HostContext | null>(null)

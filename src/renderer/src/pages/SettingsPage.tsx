@@ -9,7 +9,7 @@ import { useAction } from '../lib/use-action.js'
 import { useApp } from '../stores/app.js'
 
 export function SettingsPage() {
-  const { bridge } = useHost()
+  const { bridge, adoptToken } = useHost()
   const settings = useApp(s => s.settings)
   const info = useApp(s => s.info)
   const [enabled, setEnabled] = useState(true)
@@ -30,8 +30,10 @@ export function SettingsPage() {
     setSaved(true)
   })
   const rotate = useAction(async () => {
-    await bridge.rotateAdminToken()
-    useApp.setState({ settings: await bridge.getSettings() })
+    const { adminToken } = await bridge.rotateAdminToken()
+    // this page's own connection used the old token: continue with the new one
+    if (adoptToken) adoptToken(adminToken)
+    else useApp.setState({ settings: await bridge.getSettings() })
   })
 
   if (!settings) return <Spinner label="Loading settings…" />
