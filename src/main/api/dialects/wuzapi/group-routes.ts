@@ -59,9 +59,8 @@ export const groupRoutes: WuzapiRoute[] = [
       const input = readBody(photoSchema, body)
       const group = groupOf(input.GroupJID)
       await ops.groups.setPicture(sessionId, { group, image: required(input.Image, 'Image') })
-      // WhatsApp's answer carries the picture id; the picture's URL names it as its `id` parameter when it does.
-      const avatar = await ops.contacts.avatar(sessionId, { chat: group, type: 'image' }).catch(() => undefined)
-      return { Details: 'Group Photo set successfully', PictureID: avatar ? new URL(avatar.url).searchParams.get('id') ?? '' : '' }
+      // Baileys does not return the id WhatsApp gives the new picture
+      return { Details: 'Group Photo set successfully', PictureID: '' }
     }
   },
   {

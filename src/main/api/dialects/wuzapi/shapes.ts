@@ -16,7 +16,13 @@ export function deviceJid(info: Pick<SessionInfo, 'phoneNumber' | 'deviceId'>): 
   return info.phoneNumber ? `${info.phoneNumber}.0:${info.deviceId ?? 0}@s.whatsapp.net` : ''
 }
 
+/** Groups' members as wuzapi shows them: by phone-number JID where the group knows it (LID groups name LIDs). */
 export function wuzapiGroup(group: GroupInfo) {
+  const byPhone = (jid: string | null) => {
+    if (!jid) return ''
+    const member = group.participants.find(p => p.jid === jid || p.lid === jid)
+    return member?.phoneNumber ?? jid
+  }
   return {
     AnnounceVersionID: '',
     DisappearingTimer: 0,
@@ -27,13 +33,13 @@ export function wuzapiGroup(group: GroupInfo) {
     JID: group.id,
     Name: group.subject,
     NameSetAt: rfc3339(group.subjectTime),
-    NameSetBy: group.subjectOwner ?? '',
-    OwnerJID: group.owner ?? '',
+    NameSetBy: byPhone(group.subjectOwner),
+    OwnerJID: byPhone(group.owner),
     ParticipantVersionID: '',
     Participants: group.participants.map(p => ({
       IsAdmin: p.admin !== null,
       IsSuperAdmin: p.admin === 'superadmin',
-      JID: p.phoneNumber ?? p.jid
+      JID: byPhone(p.jid)
     })),
     Topic: group.description ?? '',
     TopicID: '',

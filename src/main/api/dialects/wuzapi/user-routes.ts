@@ -24,7 +24,8 @@ const avatar: WuzapiRoute['handler'] = async ({ ops, sessionId, body }) => {
     throw err instanceof NotFoundError ? new WuzapiError(404, 'No avatar found') : err
   })
   const parsed = new URL(url)
-  return { URL: url, ID: parsed.searchParams.get('id') ?? '', Type: type, DirectPath: `${parsed.pathname}${parsed.search}` }
+  // Baileys gives the picture's URL only, not its id
+  return { URL: url, ID: '', Type: type, DirectPath: `${parsed.pathname}${parsed.search}` }
 }
 
 export const userRoutes: WuzapiRoute[] = [
@@ -39,7 +40,7 @@ export const userRoutes: WuzapiRoute[] = [
           if (err instanceof NotFoundError) return undefined
           throw err
         })
-        Users[info?.jid ?? jid] = { Devices: [], PictureID: info?.pictureUrl ? new URL(info.pictureUrl).searchParams.get('id') ?? '' : '', Status: info?.about ?? '', VerifiedName: null }
+        Users[info?.jid ?? jid] = { Devices: [], PictureID: '', Status: info?.about ?? '', VerifiedName: null }
       }
       return { Users }
     }
