@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { parseAddress } from '../../../../shared/operations.js'
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../../../errors.js'
 import { createOperations } from '../../../operations/index.js'
-import { tokensEqual } from '../../auth.js'
+import { isAdminToken } from '../common/index.js'
 import { waitForQr } from '../witime/wait.js'
 import type { DialectDeps } from '../index.js'
 import { deviceStatus, sessionOfDevice } from './devices.js'
@@ -20,7 +20,6 @@ class NetError extends Error {
   }
 }
 
-const MAX_TOKEN_LENGTH = 512
 const TEXT_LIMIT = 4000
 
 const phone = z.union([z.string(), z.number()]).transform(String)
@@ -58,10 +57,7 @@ export function createWhatsgateNetRouter(deps: DialectDeps): Router {
   const router = Router({ caseSensitive: true })
 
   const auth: RequestHandler = (req, _res, next) => {
-    const token = req.get('access-token')
-    const admin = deps.adminToken()
-    const ok = !!token && token.length <= MAX_TOKEN_LENGTH && tokensEqual(token, admin) && admin.length > 0
-    if (!ok) throw new NetError(401, 'Unauthenticated.')
+    if (!isAdminToken(req.get('access-token'), deps.adminToken())) throw new NetError(401, 'Unauthenticated.')
     next()
   }
   router.use(auth)

@@ -3,6 +3,7 @@
  * numeric `code` say what it was, so a script can tell a bad key from an unknown session.
  */
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../../../errors.js'
+import { BodyError } from '../common/index.js'
 
 export interface WhatsgateErrorBody {
   name: string
@@ -36,6 +37,7 @@ export function toWhatsgateError(err: unknown): { body: WhatsgateErrorBody; inte
   if (err instanceof NotFoundError) return known('NotFoundError', err.message)
   if (err instanceof ConflictError) return known('ConflictError', err.message)
   if (err instanceof OperationError) return known('OperationError', err.message)
+  if (err instanceof BodyError) return known('ValidationError', err.message)
   const http = err as HttpError
   if (http?.type === 'entity.parse.failed') return known('ValidationError', 'the request body is not valid JSON')
   if (http?.type === 'entity.too.large') return known('ValidationError', 'the request body is too large')

@@ -3,24 +3,21 @@
  * token, or a session's own token, which reaches only that session) and a JSON body; answers
  * `{"result": "OK", "data": …}`, errors HTTP 500 `{name, message, code}`. The QR window is `/whatsgate/qr/<unique_id>`.
  */
-import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express'
-import { z } from 'zod'
+import { type ErrorRequestHandler, type RequestHandler, Router } from 'express'
+import type { z } from 'zod'
 import { createOperations } from '../../../operations/index.js'
-import { tokensEqual } from '../../auth.js'
+import { isAdminToken, jsonBody, MAX_TOKEN_LENGTH, sessionIdForToken } from '../common/index.js'
 import type { DialectDeps } from '../index.js'
 import { COMMANDS, type Principal } from './commands.js'
 import { toWhatsgateError, WhatsgateError } from './errors.js'
 import { qrPageRouter } from './qr-page.js'
 
-const MAX_KEY_LENGTH = 512
-
 function authenticate(deps: DialectDeps, key: string | undefined): Principal {
   if (!key) throw new WhatsgateError('AuthError', 'missing X-Api-Key header')
-  if (key.length > MAX_KEY_LENGTH) throw new WhatsgateError('AuthError', 'invalid API key')
-  const admin = deps.adminToken()
-  if (tokensEqual(key, admin) && admin.length > 0) return { kind: 'admin' }
-  const session = deps.host.store.sessions.findByToken(key)
-  if (session && tokensEqual(key, session.token)) return { kind: 'session', sessionId: session.id }
+  if (key.length > MAX_TOKEN_LENGTH) throw new WhatsgateError('AuthError', 'invalid API key')
+  if (isAdminToken(key, deps.adminToken())) return { kind: 'admin' }
+  const sessionId = sessionIdForToken(deps.host, key)
+  if (sessionId !== undefined) return { kind: 'session', sessionId }
   throw new WhatsgateError('AuthError', 'invalid API key')
 }
 
@@ -41,7 +38,7 @@ export function createWhatsgateRouter(deps: DialectDeps): Router {
     next()
   }
   // Bodies are read only after the key checked out; any content type is taken as JSON, as WhatsGate's clients vary.
-  const json = express.json({ limit: deps.bodyLimit, strict: true, type: () => true })
+  const json = jsonBody(deps.bodyLimit)
 
   router.post('/api/v1/:command', auth, json, async (req, res) => {
     const name = req.params.command as string

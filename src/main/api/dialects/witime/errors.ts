@@ -5,6 +5,7 @@
  * unknown command, 405 wrong method, 409 wrong connection state, 422 WhatsApp refused, 500 anything else.
  */
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../../../errors.js'
+import { BodyError } from '../common/index.js'
 
 export class WitimeError extends Error {
   constructor(readonly status: 400 | 401 | 404 | 405 | 409 | 422, message: string) {
@@ -30,6 +31,7 @@ export function toWitimeError(err: unknown): { status: number; message: string; 
   if (err instanceof NotFoundError) return { status: 404, message: err.message, internal: false }
   if (err instanceof ConflictError) return { status: 409, message: err.message, internal: false }
   if (err instanceof OperationError) return { status: 422, message: err.message, internal: false }
+  if (err instanceof BodyError) return { status: err.failure === 'too_large' ? 413 : 400, message: err.message, internal: false }
   const http = err as HttpError
   if (http?.type === 'entity.parse.failed') return { status: 400, message: 'the request body is not valid JSON', internal: false }
   if (http?.type === 'entity.too.large') return { status: 413, message: 'the request body is too large', internal: false }

@@ -2,24 +2,23 @@
  * The Witi.me dialect, seed 001: `/witime/<command>.aspx?wid=<the session's token>`; the `wid` selects the session
  * (instance). Answers keep Witi.me's field names and spellings (`sucesso`, `ReceveidBytes`, `webSocketOpenining`).
  */
-import express, { type ErrorRequestHandler, type Request, Router } from 'express'
+import { type ErrorRequestHandler, type Request, Router } from 'express'
 import type { z } from 'zod'
 import { createOperations } from '../../../operations/index.js'
-import { tokensEqual } from '../../auth.js'
+import { jsonBody, MAX_TOKEN_LENGTH, sessionIdForToken } from '../common/index.js'
 import type { DialectDeps } from '../index.js'
 import { COMMANDS } from './commands.js'
 import { errorBody, toWitimeError, WitimeError } from './errors.js'
 
-const MAX_WID_LENGTH = 512
 const COMMAND_PATH = /^\/([a-z_]+)\.aspx$/
 
 function sessionOfWid(deps: DialectDeps, req: Request): string {
   const wid = req.query.wid
   if (wid === undefined || wid === '') throw new WitimeError(401, 'missing wid')
-  if (typeof wid !== 'string' || wid.length > MAX_WID_LENGTH) throw new WitimeError(401, 'invalid wid')
-  const record = deps.host.store.sessions.findByToken(wid)
-  if (!record || !tokensEqual(wid, record.token)) throw new WitimeError(401, 'invalid wid: no such instance')
-  return record.id
+  if (typeof wid !== 'string' || wid.length > MAX_TOKEN_LENGTH) throw new WitimeError(401, 'invalid wid')
+  const sessionId = sessionIdForToken(deps.host, wid)
+  if (sessionId === undefined) throw new WitimeError(401, 'invalid wid: no such instance')
+  return sessionId
 }
 
 const validationMessage = (error: z.ZodError) => error.issues.map(i => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
@@ -29,7 +28,7 @@ export function createWitimeRouter(deps: DialectDeps): Router {
   const ops = createOperations(host)
   const logger = host.logger.child({ component: 'api', dialect: 'witime' })
   const router = Router({ caseSensitive: true })
-  const json = express.json({ limit: deps.bodyLimit, strict: true, type: () => true })
+  const json = jsonBody(deps.bodyLimit)
 
   router.use((req, res, next) => {
     const name = COMMAND_PATH.exec(req.path)?.[1]
@@ -39,8 +38,9 @@ export function createWitimeRouter(deps: DialectDeps): Router {
     if (found.method !== 'ANY' && req.method !== found.method) throw new WitimeError(405, `${name}.aspx takes ${found.method}`)
     if (req.method !== 'GET' && req.method !== 'POST') throw new WitimeError(405, `${name}.aspx takes GET or POST`)
     const sessionId = sessionOfWid(deps, req)
-    // the body is read only once the wid checked out
-    json(req, res, err => {
+    // the body is read only once the wid checked out; a GET carries none
+    const read = req.method === 'POST' ? json : (_req: unknown, _res: unknown, done: (err?: unknown) => void) => done()
+    read(req, res, err => {
       if (err) return next(err)
       const { wid: _wid, ...query } = req.query as Record<string, unknown>
       const input = { ...query, ...(req.body && typeof req.body === 'object' ? req.body : {}) }
