@@ -73,6 +73,11 @@ function WebRoot() {
     }
   }, [token])
 
+  const adoptToken = useCallback((next: string) => {
+    saveToken(place(), next)
+    setToken(next)
+  }, [])
+
   if (!token || !client) {
     return (
       <div className="app-signin" data-testid="app" data-app-state="signin">
@@ -80,10 +85,6 @@ function WebRoot() {
       </div>
     )
   }
-  const adoptToken = useCallback((next: string) => {
-    saveToken(place(), next)
-    setToken(next)
-  }, [])
   return <WebConnected client={client} adoptToken={adoptToken} onSignOut={() => { forgetToken(place()); setToken(null) }} />
 }
 

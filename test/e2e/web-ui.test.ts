@@ -1,0 +1,168 @@
+/**
+ * The web UI end to end: a real headless runner (`npm run serve -- --sandbox`) serving the built renderer and the
+ * bridge WebSocket, driven in Debian's Chromium. Every wait is on the UI's own markers or the host's state.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { hasChromium, CHROMIUM_PATH, launchChromium } from '../support/browser.js'
+import { type Runner, startRunner, stopRunner, testPort } from '../support/headless-runner.js'
+import { installLatencyProbe, latencySamples, startRecording, summarize } from './support/latency-probe.js'
+import {
+  ARTIFACTS, createSessionInUi, linkWithVirtualPhone, logOutInUi, receiveFromVirtualPhone, screenshot, waitForQr,
+  waitReady, waitStorageShown
+} from './support/journey.js'
+import { ensureRendererBuilt, ROOT } from './support/renderer-build.js'
+
+const TOKEN = 'web-ui-test-admin-token-0123456789'
+const PHONE = '15550001111'
+const OTHER_PHONE = '15550002222'
+
+let dataDir: string
+let runner: Runner | undefined
+let browser: Browser | undefined
+let ui: string
+let api: string
+
+async function rest<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await fetch(`${api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined
+  })
+  const text = await answer.text()
+  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`)
+  return JSON.parse(text) as T
+}
+
+async function newPage(): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' })
+  const page = await context.newPage()
+  page.on('pageerror', err => { console.error('page error:', err.message) })
+  return page
+}
+
+beforeAll(async () => {
+  if (!hasChromium) throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's chromium package or set WADOCK_CHROMIUM`)
+  const build = inject('rendererBuild') ?? await ensureRendererBuilt()
+  if (!build.ok) throw new Error(`the renderer could not be built, so the web UI cannot be tested:\n${build.error}`)
+  dataDir = mkdtempSync(join(tmpdir(), 'wadock-web-ui-'))
+  runner = startRunner(['--sandbox', '--data', dataDir, '--port', String(testPort()), '--token', TOKEN, '--log', 'warn'])
+  const line = await runner.line
+  expect(line.rest.url).toBeTruthy()
+  api = line.rest.url!
+  const served = (line as { ui?: string | null }).ui
+  expect(served, 'the runner announces where it serves the web UI').toBeTruthy()
+  ui = served!
+  browser = await launchChromium()
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  if (runner) await stopRunner(runner)
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('web UI', () => {
+  it('a wrong admin token gets a clear error on the sign-in form, and no data', async () => {
+    const page = await newPage()
+    await page.goto(`${ui}#token=not-the-admin-token-000`)
+    await page.getByTestId('signin-error').waitFor()
+    expect(await page.getByTestId('signin-error').textContent()).toMatch(/did not accept this admin token/)
+    expect(new URL(page.url()).hash).toBe('')
+    await page.getByTestId('signin-token').fill(TOKEN)
+    await page.getByTestId('signin-submit').click()
+    await waitReady(page)
+    await page.context().close()
+  })
+
+  it('the journey: create, QR, virtual phone scan, logged in, storage, an incoming message, log out', async () => {
+    const page = await newPage()
+    await page.goto(`${ui}#token=${TOKEN}`)
+    await waitReady(page)
+    // the token leaves the address bar at once
+    expect(page.url()).not.toContain(TOKEN)
+    await page.getByTestId('welcome').waitFor()
+    await screenshot(page, 'web-01-welcome')
+
+    const id = await createSessionInUi(page, 'Support line')
+    const qr = await waitForQr(page)
+    const hostQr = await rest<{ qr_codes: string[] }>('GET', `/api/v1/sessions/${id}/qr`)
+    expect(hostQr.qr_codes).toContain(qr)
+    await expect.poll(() => page.getByTestId(`session-row-${id}`).getAttribute('data-status')).toBe('waiting_for_qr')
+    await screenshot(page, 'web-02-qr')
+
+    await linkWithVirtualPhone(page, PHONE, 'Alice')
+    expect(await page.getByTestId('session-push-name').textContent()).not.toBe('—')
+    expect(await page.getByTestId('session-lid').textContent()).toMatch(/@lid$|^\d+/)
+    const status = await rest<{ status: string; phone_number: string }>('GET', `/api/v1/sessions/${id}/status`)
+    expect(status).toMatchObject({ status: 'logged_in', phone_number: PHONE })
+    await expect.poll(() => page.getByTestId(`session-row-${id}`).getAttribute('data-status')).toBe('logged_in')
+
+    const storage = await waitStorageShown(page)
+    expect(storage.total).toBeGreaterThanOrEqual(0)
+    await page.getByTestId('curl-examples').waitFor()
+    expect(await page.getByTestId('curl-examples').textContent()).toContain(`${api}/api/v1/sessions/${id}/status`)
+
+    await receiveFromVirtualPhone(page, OTHER_PHONE, 'Hello from a virtual phone')
+    const hostStorage = await rest<{ chats?: number }>('GET', `/api/v1/sessions/${id}/storage`)
+    expect(hostStorage).toBeTruthy()
+    await expect.poll(async () => Number(await page.getByTestId('storage-chats').getAttribute('data-value'))).toBeGreaterThanOrEqual(1)
+    const shot = await screenshot(page, 'web-03-session-page')
+    if (process.env.WADOCK_UPDATE_SCREENSHOTS) {
+      mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true })
+      copyFileSync(shot, join(ROOT, 'docs', 'screenshots', 'session-page.png'))
+    }
+
+    await logOutInUi(page)
+    await expect.poll(() => page.getByTestId('session-phone').textContent()).toBe('—')
+    const after = await rest<{ status: string; is_logged_in: boolean }>('GET', `/api/v1/sessions/${id}/status`)
+    expect(after).toMatchObject({ status: 'disconnected', is_logged_in: false })
+    await screenshot(page, 'web-04-logged-out')
+    await page.context().close()
+  }, 180_000)
+
+  it('200 sessions: a status change reaches the session list quickly (measured in the page, reported)', async () => {
+    const page = await newPage()
+    await installLatencyProbe(page)
+    await page.goto(`${ui}#token=${TOKEN}`)
+    await waitReady(page)
+    const before = (await rest<{ total: number }>('GET', '/api/v1/sessions')).total
+
+    const ids = Array.from({ length: 200 }, (_, i) => `load-${String(i).padStart(3, '0')}`)
+    const createStart = performance.now()
+    await inBatches(ids, 10, async id => {
+      await rest('POST', '/api/v1/sessions', { id })
+      await rest('POST', `/api/v1/sessions/${id}/disconnect`)
+    })
+    const createMs = performance.now() - createStart
+    const total = before + ids.length
+    await page.waitForFunction(n => document.querySelectorAll('[data-testid^="session-row-"][data-status="disconnected"]').length === n, total, { timeout: 120_000 })
+    expect(await page.getByTestId('session-list').getAttribute('data-count')).toBe(String(total))
+
+    await startRecording(page)
+    const measured = ids.slice(0, 20)
+    for (const id of measured) {
+      await rest('POST', `/api/v1/sessions/${id}/connect`)
+      await page.locator(`[data-testid="session-row-${id}"][data-status="waiting_for_qr"]`).waitFor({ timeout: 30_000 })
+      await rest('POST', `/api/v1/sessions/${id}/disconnect`)
+      await page.locator(`[data-testid="session-row-${id}"][data-status="disconnected"]`).waitFor({ timeout: 30_000 })
+    }
+    const samples = await latencySamples(page)
+    expect(samples.length).toBeGreaterThanOrEqual(measured.length * 2)
+    const dom = summarize(samples.map(s => s.domMs))
+    const paint = summarize(samples.map(s => s.paintMs))
+    const report = { sessions: total, statusChanges: samples.length, frameToDomMs: dom, frameToNextFrameMs: paint, createAndDisconnect200Ms: Math.round(createMs) }
+    console.log(`session list with ${total} sessions, bridge frame → DOM: ${JSON.stringify(report)}`)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    writeFileSync(join(ARTIFACTS, 'session-list-latency.json'), `${JSON.stringify(report, null, 2)}\n`)
+    await screenshot(page, 'web-05-200-sessions')
+    await page.context().close()
+  }, 600_000)
+})
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run))
+}
