@@ -21,8 +21,9 @@ export type WitimeStatusCode = keyof typeof WITIME_STATUSES
 export const USER_AGENT = Browsers.appropriate('Desktop')[1]
 
 /**
- * logged in → 10; paired, logging in → 4; waiting for a scan or code → 3; connecting → 1; closed with saved
- * credentials → 11; closed because the QR expired unscanned → 13; closed and not linked → 0.
+ * logged in → 10; paired, logging in → 4; waiting for a scan or code → 3; connecting → 1. Closed: 13 when the QR
+ * expired unscanned; 11 when a linked session's connection ended without being asked to (replaced, failed); 0
+ * otherwise, including close_session, as seed 001 shows it (whether it can be restored is CanRestoreConnection).
  */
 export function witimeStatusCode(host: Host, sessionId: string): WitimeStatusCode {
   const session = host.sessions.get(sessionId)
@@ -33,8 +34,9 @@ export function witimeStatusCode(host: Host, sessionId: string): WitimeStatusCod
     case 'waiting_for_pair_code': return 3
     case 'connecting': return 1
     case 'disconnected':
-      if (session.isLinked()) return 11
-      return session.reason === 'qr_timeout' ? 13 : 0
+      if (session.reason === 'qr_timeout') return 13
+      if (session.isLinked() && session.reason !== null && session.reason !== 'user') return 11
+      return 0
   }
 }
 

@@ -103,7 +103,7 @@ describe('the WhatsGate dialect (seed 000)', () => {
     expect(api.harness.host.store.sessions.get(sessionId)).toBeUndefined()
   })
 
-  it('send delivers a text to the virtual phone; check tells who is on WhatsApp', async () => {
+  it('send delivers texts, images and files to the virtual phone; check tells who is on WhatsApp', async () => {
     const uid = [...wgUnique.values()][0]
     const sent = await wg('send', { WhatsappID: uid, async: false, recipient: { number: PHONE.B }, message: { type: 'text', body: 'Hello from WhatsGate' } })
     expect(sent.status).toBe(200)
@@ -113,6 +113,15 @@ describe('the WhatsGate dialect (seed 000)', () => {
 
     const byJid = await wg('send', { WhatsappID: uid, recipient: { id: `${PHONE.B}@c.us` }, message: { body: 'by id' } })
     expect((await sim.account(PHONE.B).phoneDevice.waitForMessage(m => m.id === byJid.body.data.id)).text).toBe('by id')
+
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+    const image = await wg('send', { WhatsappID: uid, recipient: { number: PHONE.B }, message: { body: 'a pixel', media: { mimetype: 'image/png', data: png.toString('base64'), filename: 'pixel.png' } } })
+    expect(image.body.result).toBe('OK')
+    const gotImage = await sim.account(PHONE.B).phoneDevice.waitForMessage(m => m.id === image.body.data.id)
+    expect(gotImage.message.imageMessage).toMatchObject({ caption: 'a pixel', mimetype: 'image/png' })
+    const file = await wg('send', { WhatsappID: uid, recipient: { number: PHONE.B }, message: { media: { mimetype: 'text/plain', data: Buffer.from('hello file').toString('base64'), filename: 'hello.txt' } } })
+    const gotFile = await sim.account(PHONE.B).phoneDevice.waitForMessage(m => m.id === file.body.data.id)
+    expect(gotFile.message.documentMessage).toMatchObject({ fileName: 'hello.txt', mimetype: 'text/plain' })
 
     expect((await wg('check', { WhatsappID: uid, number: PHONE.B })).body).toEqual({ result: 'OK', data: { number: PHONE.B, exists: true, wid: `${PHONE.B}@c.us` } })
     expect((await wg('check', { WhatsappID: uid, number: `+${PHONE.NOBODY}` })).body).toEqual({ result: 'OK', data: { number: PHONE.NOBODY, exists: false, wid: null } })

@@ -34,6 +34,7 @@ const SEED = {
     }
   },
   closeSession: { sucesso: true, Status: '{"status":0,"statusString":"noConnection"...' },
+  restoreSession: { sucesso: true, Status: '{"status":10,"statusString":"WhatsAppAuthenticated"...' },
   saveSession: { sucesso: true },
   clear: { status: true, message: 'clear ok' },
   setConfig: { webhook: 'https://my-system.com/newWebHook', user_agent: 'Opera', APIVersionCanBulk: false, APIVersion: '1.0' }
@@ -154,12 +155,15 @@ describe('the Witi.me dialect (seed 001)', () => {
     const closed = await wt('GET', 'close_session')
     expectSeedShape(closed.body, SEED.closeSession, { exact: true })
     expect(closed.body.sucesso).toBe(true)
-    expect(JSON.parse(closed.body.Status)).toMatchObject({ status: 11, statusString: 'WhatsAppAuthenticatedConnectionClosed', connected: false, CanRestoreConnection: true })
+    expect(closed.body.Status.startsWith(SEED.closeSession.Status.replace(/\.\.\.$/, ''))).toBe(true)
+    expect(JSON.parse(closed.body.Status)).toMatchObject({ status: 0, statusString: 'noConnection', connected: false, CanRestoreConnection: true })
     expect(session().status).toBe('disconnected')
 
     const since = api.harness.seen.length
     const restored = await wt('GET', 'restore_session')
+    expectSeedShape(restored.body, SEED.restoreSession, { exact: true })
     expect(restored.body.sucesso).toBe(true)
+    expect(restored.body.Status.startsWith(SEED.restoreSession.Status.replace(/\.\.\.$/, ''))).toBe(true)
     expect(JSON.parse(restored.body.Status)).toMatchObject({ status: 10, statusString: 'WhatsAppAuthenticated', connected: true })
     expect(api.harness.seen.slice(since).filter(e => e.type === 'qr' && e.sessionId === ID)).toEqual([])
     const sent = await wt('GET', 'send_message', { query: { number: PHONE.B, message: 'after restore' } })
