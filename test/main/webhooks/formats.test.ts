@@ -93,7 +93,7 @@ describe('webhook payload formats, end to end', () => {
     expect(received.data).toMatchObject({ chat: `${SENDER}@s.whatsapp.net`, from_me: false, text: 'hello <nat> & more', push_name: 'Sender' })
     const sent = events.find(e => e.type === 'message_sent')!
     expect(sent.data).toMatchObject({ chat: `${SESSIONS.wuz.phone}@s.whatsapp.net`, from_me: true, text: 'reply from nat' })
-    const acks = events.filter(e => e.type === 'message_ack' && e.data.id === (sent.data as { id: string }).id).map(e => (e.data as { status: string }).status)
+    const acks = events.filter(e => e.type === 'message_ack' && (e.data as { id: string }).id === (sent.data as { id: string }).id).map(e => (e.data as { status: string }).status)
     expect(acks).toContain('read')
     expect(events.filter(e => e.type === 'status').map(e => (e.data as { status: string }).status)).toEqual(
       expect.arrayContaining(['connecting', 'waiting_for_qr', 'logged_in', 'disconnected']))
