@@ -97,9 +97,14 @@ describe('the WhatsGate.net dialect (seed 002)', () => {
     expect({ sessions: api.sessionRows(), messages: rows() }).toEqual(before)
   })
 
-  it('status says disconnected while a linked device is offline; delete removes it', async () => {
+  it('status says disconnected while a linked device is offline; connect brings it back without a QR; delete removes it', async () => {
     await api.harness.host.sessions.disconnect(ID)
     expect((await net('GET', `/status/${PHONE.A}`)).body).toEqual({ success: true, message: 'disconnected' })
+    const since = api.harness.seen.length
+    expect(await net('GET', `/connect/${PHONE.A}`)).toMatchObject({ status: 409, body: SEED.alreadyConnected })
+    await api.harness.status(ID, 'logged_in', undefined, 20_000, since)
+    expect(api.harness.seen.slice(since).filter(e => e.type === 'qr')).toEqual([])
+    expect((await net('GET', `/status/${PHONE.A}`)).body).toEqual(SEED.status)
     const deleted = await net('POST', '/delete', { sender_device: PHONE.A })
     expect(deleted).toMatchObject({ status: 200, body: SEED.deleted })
     expect(api.harness.host.store.sessions.get(ID)).toBeUndefined()

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { qrSvgBase64 } from '../../../../../src/main/api/dialects/witime/commands.js'
 import { startSimulator, type Simulator } from '../../../../../src/sim/index.js'
-import { type Answer, type ApiFixture, call, expectSeedShape, startApiFixture } from '../../api-fixture.js'
+import { createApiApp } from '../../../../../src/main/api/app.js'
+import { startApiServer } from '../../../../../src/main/api/server.js'
+import { HostHarness, tempDir } from '../../../../support/host-harness.js'
+import { ADMIN_TOKEN, type Answer, type ApiFixture, call, expectSeedShape, startApiFixture } from '../../api-fixture.js'
 
 /** Seed 001's examples, verbatim (the `...` of the shortened ones left out). */
 const SEED = {
@@ -195,5 +198,32 @@ describe('the Witi.me dialect (seed 001)', () => {
     expect(await wt('GET', 'restore_session')).toMatchObject({ status: 409, body: { sucesso: false, error: 'There is no saved connection: generate a qrCode' } })
     expect(await wt('GET', 'save_session')).toMatchObject({ status: 409, body: { sucesso: false, error: 'There is no authenticated connection to save' } })
     expect(await wt('GET', 'send_message', { query: { number: PHONE.B, message: 'x' } })).toMatchObject({ status: 409, body: { sucesso: false } })
+  })
+})
+
+describe('the Witi.me status of a QR that expired unscanned', () => {
+  it('is 13 WhatsAppNotAuthenticated, and generate_qrcode starts over', async () => {
+    const sim = await startSimulator()
+    const dir = await tempDir('wadock-witime-')
+    // QR codes that expire within the test
+    const harness = await HostHarness.start(sim, dir.path, { socketOverrides: { qrTimeout: 800 } })
+    const server = await startApiServer(createApiApp({ host: harness.host, adminToken: () => ADMIN_TOKEN }), { host: '127.0.0.1', port: 0 })
+    try {
+      harness.host.sessions.create({ id: 'expiring', connect: false })
+      const wid = harness.host.store.sessions.get('expiring')!.token
+      const generated = await call(server.port, 'POST', `/witime/generate_qrcode.aspx?wid=${wid}`, { body: {} })
+      expect(generated.body.status).toBe(1)
+      await harness.status('expiring', 'disconnected', 'qr_timeout', 30_000)
+      const status = await call(server.port, 'GET', `/witime/status.aspx?wid=${wid}`)
+      expect(status.body).toMatchObject({ status: 13, statusString: 'WhatsAppNotAuthenticated', connected: false, ConnectionInfo: null, CanRestoreConnection: false })
+      const again = await call(server.port, 'POST', `/witime/generate_qrcode.aspx?wid=${wid}`, { body: {} })
+      expect(again.body).toMatchObject({ status: 1, error: '' })
+      expect(again.body.qr).toBe(await qrSvgBase64(harness.host.sessions.get('expiring').qrCodes.at(-1)!))
+    } finally {
+      await server.close()
+      await harness.stop()
+      await sim.stop()
+      await dir.remove()
+    }
   })
 })
