@@ -41,6 +41,7 @@ const markReadSchema = z.object({
   Id: z.array(z.string()).optional(), Chat: z.string().optional(), ChatPhone: z.string().optional(), Sender: z.string().optional(), SenderPhone: z.string().optional()
 })
 const reactSchema = z.object({ Phone: z.string().optional(), Body: z.string().optional(), Id: z.string().optional() })
+const deleteSchema = z.object({ Phone: z.string().optional(), Id: z.string().optional() })
 const downloadSchema = z.object({
   Url: z.string().optional(), DirectPath: z.string().optional(), MediaKey: z.string().optional(), Mimetype: z.string().optional(),
   FileEncSHA256: z.string().optional(), FileSHA256: z.string().optional(), FileLength: z.number().optional()
@@ -175,6 +176,20 @@ export const chatRoutes: WuzapiRoute[] = [
     const reaction = await ops.messages.sendReaction(sessionId, { chat, messageId, emoji: emoji === 'remove' ? '' : emoji })
     // wuzapi answers with the id of the message reacted to
     return sent(reaction, messageId)
+  }),
+  send('post', '/chat/send/edit', '/messages/edit', async ({ ops, sessionId, body }) => {
+    const i = readBody(reactSchema, body)
+    const chat = chatOf(required(i.Phone, 'Phone'))
+    const text = required(i.Body, 'Body')
+    const messageId = required(i.Id, 'Id').replace(/^me:/, '')
+    return sent(await ops.messages.edit(sessionId, { chat, messageId, text }), messageId)
+  }),
+  send('post', '/chat/delete', '/messages/revoke', async ({ ops, sessionId, body }) => {
+    const i = readBody(deleteSchema, body)
+    const chat = chatOf(required(i.Phone, 'Phone'))
+    const messageId = required(i.Id, 'Id').replace(/^me:/, '')
+    const revoked = await ops.messages.revoke(sessionId, { chat, messageId })
+    return { ...sent(revoked, messageId), Details: 'Deleted' }
   }),
   send('post', '/chat/downloadimage', DESCRIPTOR_DOWNLOAD, download('image')),
   send('post', '/chat/downloadvideo', DESCRIPTOR_DOWNLOAD, download('video')),

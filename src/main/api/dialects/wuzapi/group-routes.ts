@@ -113,7 +113,7 @@ export const groupRoutes: WuzapiRoute[] = [
     }
   },
   {
-    method: 'post', path: '/group/updateparticipants', auth: 'session', native: `POST|DELETE ${G}/participants`,
+    method: 'post', path: '/group/updateparticipants', auth: 'session', native: `POST or DELETE ${G}/participants (add, remove), POST or DELETE ${G}/admins (promote, demote)`,
     async handler({ ops, sessionId, body }) {
       const input = readBody(participantsSchema, body)
       const group = groupOf(input.GroupJID)

@@ -8,6 +8,7 @@ import type { WuzapiRoute } from './route.js'
 const S = '/api/v1/sessions/{session_id}'
 
 const phonesSchema = z.object({ Phone: z.array(z.string()).optional() })
+const presenceSchema = z.object({ type: z.string().optional() })
 const avatarSchema = z.object({ Phone: z.string().optional(), Preview: z.boolean().optional() })
 
 const personOf = (phone: string) => {
@@ -62,6 +63,15 @@ export const userRoutes: WuzapiRoute[] = [
           return { IsInWhatsapp: !!check?.exists, JID: check?.jid ?? jids[index], Query, VerifiedName: '' }
         })
       }
+    }
+  },
+  {
+    method: 'post', path: '/user/presence', auth: 'session', native: `POST ${S}/presence`,
+    async handler({ ops, sessionId, body }) {
+      const presence = readBody(presenceSchema, body).type
+      if (presence !== 'available' && presence !== 'unavailable') throw new WuzapiError(400, 'Invalid presence type. Allowed values: \'available\', \'unavailable\'')
+      await ops.presence.set(sessionId, { presence })
+      return { Details: 'Presence set successfuly' }
     }
   },
   { method: 'get', path: '/user/avatar', auth: 'session', native: `GET ${S}/contacts/{jid}/picture`, handler: avatar },

@@ -4,7 +4,7 @@
  * replies quote, presence and read receipts reach another session, reactions land, the four downloads decrypt what
  * the phone received. Errors come in wuzapi's shape and write nothing.
  */
-import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys'
+import { type BaileysEventMap, downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PhoneMessage, simulatorSocketOptions, startSimulator, type Simulator } from '../../../../../src/sim/index.js'
 import { JPEG, MP4, OGG, PDF, WEBP } from '../../../operations/fixture.js'
@@ -159,6 +159,53 @@ describe('the wuzapi chat endpoints', () => {
     await phone().waitForMessage(m => m.type === 'reaction' && m.message.reactionMessage?.key?.id === own.Id && m.text === '👍')
     expectData(await alice('/chat/react', { Phone: PHONE.P, Body: 'remove', Id: `me:${own.Id}` }))
     await phone().waitForMessage(m => m.type === 'reaction' && m.message.reactionMessage?.key?.id === own.Id && m.text === '')
+  })
+
+  it('edits and deletes its own message; Bob\'s Baileys client applies the edit and the revoke', async () => {
+    const bob = api.harness.host.sessions.get('bob').socket!
+    /** Bob's next update of message `id` that `check` accepts */
+    const bobUpdates = (id: string, check: (u: BaileysEventMap['messages.update'][number]['update']) => boolean) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { bob.ev.off('messages.update', listener); reject(new Error(`Bob saw no matching update of ${id}`)) }, 10_000)
+      const listener = (list: BaileysEventMap['messages.update']) => {
+        if (list.some(u => u.key.id === id && check(u.update))) { clearTimeout(timer); bob.ev.off('messages.update', listener); resolve() }
+      }
+      bob.ev.on('messages.update', listener)
+    })
+    const own = expectData(await alice('/chat/send/text', { Phone: PHONE.B, Body: 'typo' }))
+    await api.harness.waitFor('message', e => e.sessionId === 'bob' && e.id === own.Id)
+    const edited = bobUpdates(own.Id, u => {
+      const message = u.message?.editedMessage?.message
+      return (message?.conversation ?? message?.extendedTextMessage?.text) === 'fixed'
+    })
+    const edit = expectData(await alice('/chat/send/edit', { Phone: PHONE.B, Body: 'fixed', Id: own.Id }))
+    expect(edit).toMatchObject({ Details: 'Sent', Id: own.Id, Timestamp: expect.stringMatching(RFC3339) })
+    await edited
+    const revoked = bobUpdates(own.Id, u => u.messageStubType === 1)
+    const deleted = expectData(await alice('/chat/delete', { Phone: PHONE.B, Id: own.Id }))
+    expect(deleted).toMatchObject({ Details: 'Deleted', Id: own.Id })
+    await revoked
+    const { id: theirs } = await sim.sendText(PHONE.P, PHONE.A, 'not yours')
+    await api.harness.waitFor('message', e => e.sessionId === 'alice' && e.id === theirs)
+    expectWuzapiError(await alice('/chat/send/edit', { Phone: PHONE.P, Body: 'mine now', Id: theirs }), 400, /only your own messages can be edited/)
+  })
+
+  it('sets the session\'s presence; another session sees it', async () => {
+    const bob = api.harness.host.sessions.get('bob').socket!
+    const seen = (state: string) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { bob.ev.off('presence.update', listener); reject(new Error(`Bob did not see ${state}`)) }, 10_000)
+      const listener = (u: { id: string; presences: Record<string, { lastKnownPresence?: string }> }) => {
+        if (u.id === pn(PHONE.A) && u.presences[pn(PHONE.A)]?.lastKnownPresence === state) { clearTimeout(timer); bob.ev.off('presence.update', listener); resolve() }
+      }
+      bob.ev.on('presence.update', listener)
+    })
+    const online = seen('available')
+    expect(expectData(await wz('POST', '/user/presence', { token: api.tokens.alice, body: { type: 'available' } }))).toEqual({ Details: 'Presence set successfuly' })
+    await bob.presenceSubscribe(pn(PHONE.A))
+    await online
+    const offline = seen('unavailable')
+    expectData(await wz('POST', '/user/presence', { token: api.tokens.alice, body: { type: 'unavailable' } }))
+    await offline
+    expectWuzapiError(await wz('POST', '/user/presence', { token: api.tokens.alice, body: { type: 'busy' } }), 400, "Invalid presence type. Allowed values: 'available', 'unavailable'")
   })
 
   it('downloads image, video, audio and document by their media descriptors as data URLs', async () => {
