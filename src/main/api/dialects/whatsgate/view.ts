@@ -35,12 +35,12 @@ export function sessionIdByUniqueId(host: Host, uniqueId: string): string | unde
   return found
 }
 
+/** AUTH while waiting for the scan or code, READY once logged in, PENDING otherwise (also while a fresh pairing logs in). */
 export function whatsgateStatus(status: SessionStatus): WhatsgateStatus {
   switch (status) {
     case 'waiting_for_qr':
     case 'waiting_for_pair_code':
       return 'AUTH'
-    case 'connected':
     case 'logged_in':
       return 'READY'
     default:
