@@ -1,7 +1,8 @@
 /** Text to copy: shown in a read-only field, with a button that copies it. */
 import { useEffect, useState } from 'react'
 
-export function CopyField({ label, value, multiline, testId, secret }: { label: string; value: string; multiline?: boolean; testId?: string; secret?: boolean }) {
+/** `display`: what to show instead of the value (a command with its token shortened); the copy is the value. */
+export function CopyField({ label, value, display, multiline, testId, secret }: { label: string; value: string; display?: string; multiline?: boolean; testId?: string; secret?: boolean }) {
   const [copied, setCopied] = useState(false)
   const [revealed, setRevealed] = useState(!secret)
   useEffect(() => {
@@ -12,7 +13,7 @@ export function CopyField({ label, value, multiline, testId, secret }: { label: 
   const copy = () => {
     navigator.clipboard?.writeText(value).then(() => setCopied(true), () => setCopied(false))
   }
-  const shown = revealed ? value : '•'.repeat(Math.min(24, value.length))
+  const shown = revealed ? (display ?? value) : '•'.repeat(Math.min(24, value.length))
   return (
     <div className="copy-field">
       <span className="copy-label">{label}</span>

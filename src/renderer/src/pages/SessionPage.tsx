@@ -42,13 +42,15 @@ export function SessionPage({ id }: { id: string }) {
       <SessionActions session={session} />
       <ErrorNote message={error} testId="session-error" />
       <div className="page-grid">
+        {/* while linking, the QR and the virtual phone that scans it come first; once linked, the account */}
         {linking && <LinkPanel session={session} />}
-        {sandbox && <VirtualPhone session={session} />}
+        {linking && sandbox && <VirtualPhone session={session} />}
         <DevicePanel session={session} />
         <StoragePanel sessionId={id} />
+        {!linking && sandbox && <VirtualPhone session={session} />}
+        <EventLog sessionId={id} />
         <ApiPanel sessionId={id} />
         <WebhookPanel session={session} />
-        <EventLog sessionId={id} />
       </div>
     </article>
   )

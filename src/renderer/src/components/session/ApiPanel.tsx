@@ -31,9 +31,9 @@ export function ApiPanel({ sessionId }: { sessionId: string }) {
           </button>
           {apiUrl ? (
             <div data-testid="curl-examples">
-              <CopyField label="Status" multiline value={`curl -s ${apiUrl}/api/v1/sessions/${sessionId}/status \\\n  -H "Authorization: Bearer ${token}"`} />
-              <CopyField label="Send a text" multiline value={`curl -s -X POST ${apiUrl}/api/v1/sessions/${sessionId}/messages/text \\\n  -H "Authorization: Bearer ${token}" -H 'content-type: application/json' \\\n  -d '{"to": "15550001234", "text": "Hello from WaDock"}'`} />
-              <CopyField label="Recent messages" multiline value={`curl -s "${apiUrl}/api/v1/sessions/${sessionId}/messages?limit=20" \\\n  -H "Authorization: Bearer ${token}"`} />
+              {curlExamples(apiUrl, sessionId).map(example => (
+                <CopyField key={example.label} label={example.label} multiline value={example.command(token)} display={example.command(shorten(token))} />
+              ))}
             </div>
           ) : <p className="muted" data-testid="api-off">The REST API is off; turn it on in Settings to use it.</p>}
         </>
@@ -41,3 +41,17 @@ export function ApiPanel({ sessionId }: { sessionId: string }) {
     </section>
   )
 }
+
+/** What to try first, as commands that run as copied (the token in them is the real one). */
+function curlExamples(apiUrl: string, id: string) {
+  const session = `${apiUrl}/api/v1/sessions/${id}`
+  const auth = (token: string) => `-H "Authorization: Bearer ${token}"`
+  return [
+    { label: 'Status', command: (t: string) => `curl -s ${session}/status \\\n  ${auth(t)}` },
+    { label: 'Send a text', command: (t: string) => `curl -s -X POST ${session}/messages/text \\\n  ${auth(t)} -H 'content-type: application/json' \\\n  -d '{"to": "15550001234", "text": "Hello from WaDock"}'` },
+    { label: 'Recent messages', command: (t: string) => `curl -s "${session}/messages?limit=20" \\\n  ${auth(t)}` }
+  ]
+}
+
+/** Shown on screen (screenshots, screen sharing) without the whole token; copied in full. */
+const shorten = (token: string) => `${token.slice(0, 4)}…${token.slice(-2)}`

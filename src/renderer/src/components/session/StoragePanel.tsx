@@ -11,7 +11,7 @@ export function StoragePanel({ sessionId }: { sessionId: string }) {
       <h3 id="storage-title">Storage</h3>
       {!stats ? <Spinner label="Reading storage…" /> : (
         <>
-          <div className="stat-grid">
+          <div className="stat-grid stat-grid-storage">
             <Stat label="Total" value={formatBytes(stats.bytes)} detail={`${stats.files} files`} testId="storage-total" raw={stats.bytes} />
             <Stat label="Contacts" value={String(stats.contacts)} testId="storage-contacts" raw={stats.contacts} />
             <Stat label="Chats" value={String(stats.chats)} testId="storage-chats" raw={stats.chats} />
