@@ -41,7 +41,7 @@ describe('the wuzapi session, webhook and admin endpoints', () => {
     expect(created).toEqual({ id: expect.any(String), name: 'usuario2', token: TOKEN, webhook: 'https://example.com/webhook2', events: 'Message,ReadReceipt', expiration: 0 })
     const id: string = created.id
     expect(api.sessionRows()).toContain(id)
-    expect(api.harness.host.sessions.info(id)).toMatchObject({ name: 'usuario2', status: 'disconnected', webhook: { url: 'https://example.com/webhook2', events: ['message', 'message_sent', 'receipt'], format: 'wuzapi' } })
+    expect(api.harness.host.sessions.info(id)).toMatchObject({ name: 'usuario2', status: 'disconnected', webhook: { url: 'https://example.com/webhook2', events: ['message', 'message_sent', 'receipt', 'message_ack'], format: 'wuzapi' } })
     const listed = expectData(await admin('GET', '/admin/users'))
     expect(listed).toContainEqual({
       id, name: 'usuario2', token: TOKEN, webhook: 'https://example.com/webhook2', jid: '', qrcode: '', connected: false, loggedIn: false,
@@ -133,9 +133,9 @@ describe('the wuzapi session, webhook and admin endpoints', () => {
 
     const updated = expectData(await as('PUT', '/webhook', { webhook: 'https://other.server/hook', events: ['ReadReceipt'], active: true }))
     expect(updated).toEqual({ active: true, events: ['ReadReceipt'], webhook: 'https://other.server/hook' })
-    expect(api.harness.host.sessions.info(id).webhook).toEqual({ url: 'https://other.server/hook', events: ['receipt'], secret: key, format: 'wuzapi' })
+    expect(api.harness.host.sessions.info(id).webhook).toEqual({ url: 'https://other.server/hook', events: ['receipt', 'message_ack'], secret: key, format: 'wuzapi' })
     expect(expectData(await as('DELETE', '/session/hmac/config'))).toEqual({ Details: 'HMAC configuration deleted successfully' })
-    expect(api.harness.host.sessions.info(id).webhook).toEqual({ url: 'https://other.server/hook', events: ['receipt'], format: 'wuzapi' })
+    expect(api.harness.host.sessions.info(id).webhook).toEqual({ url: 'https://other.server/hook', events: ['receipt', 'message_ack'], format: 'wuzapi' })
 
     expectWuzapiError(await as('POST', '/webhook', { webhookURL: 'ftp://nope' }), 400, /invalid webhook/)
     expect(api.harness.host.sessions.info(id).webhook?.url).toBe('https://other.server/hook')
