@@ -73,7 +73,7 @@ async function start(logger: Logger): Promise<void> {
     contents: () => (window && !window.isDestroyed() ? window.webContents : undefined),
     isAppUrl: url => isAppUrl(url, devServerUrl)
   })
-  const open = () => {
+  const open = (sessionId?: string) => {
     if (!window || window.isDestroyed()) {
       window = createMainWindow({
         preloadPath: join(here, '../preload/index.cjs'),
@@ -85,12 +85,17 @@ async function start(logger: Logger): Promise<void> {
       ipc!.attach(window.webContents)
     }
     showWindow(window)
+    // the page shows a session when its fragment names one (`#session=<id>`); ids are [A-Za-z0-9_-] only
+    if (sessionId && /^[A-Za-z0-9_-]+$/.test(sessionId)) {
+      void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`session=${sessionId}`)}`).catch(() => undefined)
+    }
   }
   const onTrayAction = (action: TrayAction) => {
     switch (action.type) {
       case 'open':
-      case 'openSession':
         return open()
+      case 'openSession':
+        return open(action.sessionId)
       case 'setApi':
         return void bridge!.call('updateSettings', [{ rest: { enabled: action.enabled } }])
       case 'quit':
@@ -107,10 +112,10 @@ async function start(logger: Logger): Promise<void> {
       if (event.type === 'status' || event.type === 'session_removed' || event.type === 'settings') changed()
     }, { ready: true }).close,
     onAction: onTrayAction,
-    onClick: open
+    onClick: () => open()
   })
-  app.on('second-instance', open)
-  app.on('activate', open)
+  app.on('second-instance', () => open())
+  app.on('activate', () => open())
   open()
 }
 
