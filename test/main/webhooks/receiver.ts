@@ -62,8 +62,10 @@ export class Receiver {
         }
         this.open++
         this.maxOpen = Math.max(this.maxOpen, this.open)
-        if (answer === 'hold') this.held.push(() => reply(200))
-        else reply(answer)
+        if (answer === 'hold') {
+          this.held.push(() => reply(200))
+          for (const wake of [...this.waiters]) wake()
+        } else reply(answer)
       })
     })
     server.on('connection', socket => {
@@ -109,7 +111,7 @@ export class Receiver {
     await this.listen(this.port)
   }
 
-  /** Resolves once `check` holds over the requests received (checked after every request). */
+  /** Resolves once `check` holds over the requests received (checked after every request and every held one). */
   waitUntil(check: (requests: ReceivedRequest[]) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     if (check(this.requests)) return Promise.resolve()
     return new Promise((resolve, reject) => {
