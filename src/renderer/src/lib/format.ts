@@ -14,7 +14,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 }
 
 export function formatDateTime(ms: number | null): string {

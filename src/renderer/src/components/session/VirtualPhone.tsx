@@ -29,23 +29,34 @@ export function VirtualPhone({ session }: { session: SessionInfo }) {
   return (
     <section className="card virtual-phone" aria-labelledby="vp-title" data-testid="virtual-phone">
       <h3 id="vp-title"><span className="pill">Sandbox</span> Virtual phone</h3>
-      <p className="muted">Sessions here run against WaDock's built-in WhatsApp simulator. Play the phones yourself:</p>
-      <form className="inline-form" onSubmit={submitLink} aria-label="Scan the QR code with a virtual phone">
-        <label>Phone number<input data-testid="vp-phone" value={phone} onChange={e => setPhone(e.target.value)} inputMode="tel" /></label>
-        <label>Name<input data-testid="vp-name" value={name} onChange={e => setName(e.target.value)} /></label>
-        <button type="submit" className="button primary" data-testid="vp-link" disabled={link.busy || session.isLoggedIn || session.status === 'waiting_for_pair_code'}>
-          {link.busy ? 'Scanning…' : 'Scan the QR code'}
-        </button>
-      </form>
-      <ErrorNote message={link.error} testId="vp-link-error" />
-      <form className="inline-form" onSubmit={submitSend} aria-label="Send a message as another person">
-        <label>From<input data-testid="vp-from" value={from} onChange={e => setFrom(e.target.value)} inputMode="tel" /></label>
-        <label className="grow">Message<input data-testid="vp-text" value={text} onChange={e => setText(e.target.value)} /></label>
-        <button type="submit" className="button" data-testid="vp-send" disabled={send.busy || session.status !== 'logged_in' || !text}>
-          {send.busy ? 'Sending…' : 'Send to this session'}
-        </button>
-      </form>
-      <ErrorNote message={send.error} testId="vp-send-error" />
+      <p className="muted">
+        {session.isLoggedIn
+          ? 'Write to this session as another person: the message arrives as it would from WhatsApp.'
+          : "Sessions here run against WaDock's built-in WhatsApp simulator: let a virtual phone scan this session's QR code."}
+      </p>
+      {!session.isLoggedIn ? (
+        <>
+          <form className="inline-form" onSubmit={submitLink} aria-label="Scan the QR code with a virtual phone">
+            <label>Phone number<input data-testid="vp-phone" value={phone} onChange={e => setPhone(e.target.value)} inputMode="tel" /></label>
+            <label>Name<input data-testid="vp-name" value={name} onChange={e => setName(e.target.value)} /></label>
+            <button type="submit" className="button primary" data-testid="vp-link" disabled={link.busy || session.status === 'waiting_for_pair_code'}>
+              {link.busy ? 'Scanning…' : 'Scan the QR code'}
+            </button>
+          </form>
+          <ErrorNote message={link.error} testId="vp-link-error" />
+        </>
+      ) : (
+        <>
+          <form className="inline-form" onSubmit={submitSend} aria-label="Send a message as another person">
+            <label>From<input data-testid="vp-from" value={from} onChange={e => setFrom(e.target.value)} inputMode="tel" /></label>
+            <label className="grow">Message<input data-testid="vp-text" value={text} onChange={e => setText(e.target.value)} /></label>
+            <button type="submit" className="button primary" data-testid="vp-send" disabled={send.busy || session.status !== 'logged_in' || !text}>
+              {send.busy ? 'Sending…' : 'Send to this session'}
+            </button>
+          </form>
+          <ErrorNote message={send.error} testId="vp-send-error" />
+        </>
+      )}
       {note && <p className="muted" role="status" data-testid="vp-note">{note}</p>}
     </section>
   )
