@@ -9,9 +9,8 @@ import { readBody, required } from './input.js'
 import { WuzapiError } from './respond.js'
 import type { WuzapiRoute } from './route.js'
 import { subscribedNames, subscription } from './events.js'
+import { CONNECTED } from './session-routes.js'
 import { deviceJid } from './shapes.js'
-
-const CONNECTED = new Set(['waiting_for_qr', 'waiting_for_pair_code', 'connected', 'logged_in'])
 
 async function userOf(host: Host, id: string) {
   const info = host.sessions.info(id)

@@ -45,6 +45,3 @@ export const contextInfoSchema = z.preprocess(
   })
 ).optional()
 export type ContextInfo = z.output<typeof contextInfoSchema>
-
-/** A string field that wuzapi also accepts as a query parameter on GET routes. */
-export const optionalString = z.string().optional()

@@ -26,7 +26,7 @@ export interface WuzapiRoute {
   handler(ctx: WuzapiContext): unknown
 }
 
-/** The first of the given fields found in the query string, matched without regard to case. */
+/** A query parameter's value, its name matched without regard to case. */
 export function queryField(query: Request['query'], name: string): string | undefined {
   const lower = name.toLowerCase()
   const key = Object.keys(query).find(k => k.toLowerCase() === lower)

@@ -12,7 +12,7 @@ import { deviceJid } from './shapes.js'
 
 const S = '/api/v1/sessions/{session_id}'
 /** The states in which wuzapi's IsConnected holds: the connection to WhatsApp is up. */
-const CONNECTED: ReadonlySet<SessionStatus> = new Set(['waiting_for_qr', 'waiting_for_pair_code', 'connected', 'logged_in'])
+export const CONNECTED: ReadonlySet<SessionStatus> = new Set(['waiting_for_qr', 'waiting_for_pair_code', 'connected', 'logged_in'])
 /** How long `Immediate: false` waits for the connection, as wuzapi does. */
 const CONNECT_WAIT_MS = 10_000
 const MIN_HMAC_KEY = 32
