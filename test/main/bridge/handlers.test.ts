@@ -77,6 +77,17 @@ describe('bridge handlers on a sandbox host', () => {
     expect(recent.every((e: { sessionId?: string }) => e.sessionId === 'alice')).toBe(true)
   })
 
+  it('creates a session that links by pairing code: the code arrives as an event and the phone enters it', async () => {
+    const created = await ok(bridge, 'createSession', { id: 'paired', pairWithPhone: '+1 555 000 8888' })
+    expect(created).toMatchObject({ id: 'paired', status: 'waiting_for_pair_code' })
+    const { code } = await log.waitFor('pair_code', e => e.sessionId === 'paired')
+    await host.simulator!.enterLinkCode('15550008888', code)
+    await log.waitFor('status', e => e.sessionId === 'paired' && e.status === 'logged_in')
+    expect(await ok(bridge, 'getSession', 'paired')).toMatchObject({ phoneNumber: '15550008888', isLoggedIn: true })
+    expect(await bridge.call('sandboxLink', [{ sessionId: 'paired', phone: '15550008888' }])).toMatchObject({ ok: false, error: { code: 'conflict' } })
+    await ok(bridge, 'deleteSession', 'paired')
+  })
+
   it('refuses what cannot be done, as data, changing nothing', async () => {
     const refusals: [string, unknown[], object][] = [
       ['getSession', ['nobody'], { name: 'NotFoundError', code: 'not_found', message: 'session nobody not found' }],
