@@ -96,8 +96,12 @@ async function start(logger: Logger): Promise<void> {
         return open()
       case 'openSession':
         return open(action.sessionId)
-      case 'setApi':
+      case 'setApi': {
+        const { rest } = settings.get()
+        // on in the settings but not listening (its port was taken): try again
+        if (action.enabled && rest.enabled) return void startApi(rest).then(() => tray?.refresh(), () => undefined)
         return void bridge!.call('updateSettings', [{ rest: { enabled: action.enabled } }])
+      }
       case 'quit':
         return app.quit()
     }
@@ -106,7 +110,9 @@ async function start(logger: Logger): Promise<void> {
     iconDir: join(app.getAppPath(), 'resources'),
     input: () => {
       const { rest } = settings.get()
-      return { sessions: running.sessions.list(), api: { enabled: rest.enabled, host: rest.host, port: rest.port, url: running.apiUrl ?? null } }
+      // what is, not what was asked for: an API whose port was taken shows as off
+      const url = running.apiUrl ?? null
+      return { sessions: running.sessions.list(), api: { enabled: rest.enabled && url !== null, host: rest.host, port: rest.port, url } }
     },
     subscribe: changed => bridge!.feed.connect(event => {
       if (event.type === 'status' || event.type === 'session_removed' || event.type === 'settings') changed()
