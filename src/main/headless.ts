@@ -40,7 +40,10 @@ export const USAGE = `usage: npm run serve -- --data DIR [options]
   --wa-url URL        run against an external simulator at this WebSocket URL (ws:// or wss://) ...
   --wa-root-key HEX   ... whose Noise root public key is HEX (64 hex digits); media trust: NODE_EXTRA_CA_CERTS
   --log LEVEL         log level on stderr (fatal, error, warn, info, debug, trace, silent; default info)
-  --help              this text`
+  --help              this text
+
+The REST API's port also serves the web UI (after \`npm run build\`): open the startup line's "ui" address
+with #token=<admin token>.`
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, locked: 75, config: 78 } as const
 
