@@ -1,7 +1,7 @@
 /**
  * The headless runner's command line and lifecycle, as a child process: its flags, its startup line (the admin token
- * shown only on the run that generated it, `--token` replacing it, `--port` kept), a sandbox simulator it drives
- * through its control URL, no port opened for the REST API yet, one runner per data folder, a clear exit on an
+ * shown only on the run that generated it, `--token` replacing it, `--port` kept, the web UI's address), a sandbox
+ * simulator it drives through its control URL, the REST API on the saved port, one runner per data folder, a clear exit on an
  * invalid settings file, media from an external simulator trusted through NODE_EXTRA_CA_CERTS, and SIGTERM: an
  * ordered stop, exit 0, the running session still marked to reconnect.
  */
