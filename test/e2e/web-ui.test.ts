@@ -25,11 +25,13 @@ let runner: Runner | undefined
 let browser: Browser | undefined
 let ui: string
 let api: string
+/** the admin token; the last test rotates it */
+let token = TOKEN
 
 async function rest<T>(method: string, path: string, body?: unknown): Promise<T> {
   const answer = await fetch(`${api}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined
   })
   const text = await answer.text()
@@ -121,6 +123,13 @@ describe('web UI', () => {
     const after = await rest<{ status: string; is_logged_in: boolean }>('GET', `/api/v1/sessions/${id}/status`)
     expect(after).toMatchObject({ status: 'disconnected', is_logged_in: false })
     await screenshot(page, 'web-04-logged-out')
+
+    await page.getByTestId('action-delete').click()
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-ok').click()
+    await page.getByTestId(`session-row-${id}`).waitFor({ state: 'detached' })
+    await page.getByTestId('welcome').waitFor()
+    const answer = await fetch(`${api}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } })
+    expect(answer.status).toBe(404)
     await page.context().close()
   }, 180_000)
 
@@ -161,6 +170,27 @@ describe('web UI', () => {
     await screenshot(page, 'web-05-200-sessions')
     await page.context().close()
   }, 600_000)
+
+  it('settings: the admin token is shown; rotating it keeps this page connected with the new one and locks out the old', async () => {
+    const page = await newPage()
+    await page.goto(`${ui}#token=${token}`)
+    await waitReady(page)
+    await page.getByTestId('nav-settings').click()
+    const shown = page.getByTestId('settings-admin-token')
+    expect(await shown.getAttribute('data-value')).toBe(token)
+    expect(await page.getByTestId('settings-port').inputValue()).toBe(new URL(api).port)
+
+    await page.getByTestId('settings-rotate-token').click()
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-ok').click()
+    await expect.poll(() => shown.getAttribute('data-value'), { timeout: 30_000 }).not.toBe(token)
+    await waitReady(page)
+    const rotated = (await shown.getAttribute('data-value'))!
+    expect((await fetch(`${api}/api/v1/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)
+    token = rotated
+    expect((await rest<{ total: number }>('GET', '/api/v1/sessions')).total).toBeGreaterThan(0)
+    await screenshot(page, 'web-06-settings')
+    await page.context().close()
+  })
 })
 
 async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {

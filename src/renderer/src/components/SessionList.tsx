@@ -3,6 +3,7 @@
  * change re-renders one row (with hundreds of sessions, an event costs one row's render, not the list's).
  */
 import { memo } from 'react'
+import { reasonLabel } from '../lib/format.js'
 import { showView, useApp } from '../stores/app.js'
 import { useSessions } from '../stores/sessions.js'
 import { EmptyState, ErrorNote, Spinner } from './EmptyState.js'
@@ -40,8 +41,11 @@ const SessionRow = memo(function SessionRow({ id }: { id: string }) {
         onClick={() => showView({ kind: 'session', id })}
       >
         <span className="session-row-name">{session.name ?? session.id}</span>
-        <span className="session-row-sub">{session.phoneNumber ? `+${session.phoneNumber}` : session.id}</span>
         <StatusBadge status={session.status} reason={session.reason} />
+        <span className="session-row-sub">
+          {session.phoneNumber ? `+${session.phoneNumber}` : session.name ? session.id : 'not linked'}
+          {session.reason && session.status === 'disconnected' && <span className={`session-row-reason${session.reason === 'user' ? '' : ' bad'}`} data-testid="row-reason"> · {reasonLabel(session.reason)}</span>}
+        </span>
       </button>
     </li>
   )

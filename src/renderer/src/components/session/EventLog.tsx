@@ -21,7 +21,7 @@ export function EventLog({ sessionId }: { sessionId?: string }) {
             <li key={`${e.at}-${e.type}-${i}`} data-testid="event-item" data-type={e.type}>
               <time>{formatTime(e.at)}</time>
               <span className={`event-type event-${e.type}`}>{e.type.replace('_', ' ')}</span>
-              <span className="event-text">{describe(e)}</span>
+              <span className="event-text">{!sessionId && eventSessionId(e) && <b className="event-session">{eventSessionId(e)} </b>}{describe(e)}</span>
             </li>
           ))}
         </ol>

@@ -39,8 +39,10 @@ export function LinkPanel({ session }: { session: SessionInfo }) {
               <span className="muted">Pairing code</span>
               {pairCode ? <strong className="pair-code" data-testid="pair-code">{pairCode}</strong> : <Spinner label="Asking WhatsApp for a code…" />}
             </div>
+          ) : session.status === 'disconnected' ? (
+            <p className="muted idle-note" data-testid="link-idle">Not connected. <b>Connect</b> to show a QR code.</p>
           ) : (
-            <Spinner label={session.status === 'disconnected' ? 'Not connected' : 'Waiting for a QR code…'} />
+            <Spinner label="Waiting for a QR code…" />
           )}
         </div>
         <ol className="steps">
