@@ -7,12 +7,13 @@ import { createHmac } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { markRead, sendText } from '../../../src/main/operations/messages.js'
+import { sendChatState, setPresence } from '../../../src/main/operations/presence.js'
 import { webhookEventSchema } from '../../../src/main/webhooks/event-schema.js'
 import { goFormEncode } from '../../../src/main/webhooks/formats/wuzapi.js'
 import { verifyPayload } from '../../../src/main/webhooks/signing.js'
 import { startSimulator, type Simulator } from '../../../src/sim/index.js'
 import { HostHarness, tempDir } from '../../support/host-harness.js'
-import { Receiver, type ReceivedRequest, untilDelivered } from './receiver.js'
+import { Receiver, type ReceivedRequest, untilDelivered, untilHost } from './receiver.js'
 
 const SECRET = 'a-webhook-secret'
 const SESSIONS = {
@@ -53,6 +54,19 @@ describe('webhook payload formats, end to end', () => {
       await markRead(h.host, next, { chat: `${phone}@s.whatsapp.net`, messageIds: [sent.id] })
       await h.waitFor('message_ack', e => e.sessionId === id && e.id === sent.id && e.status >= 4)
     }
+    // chat state and presence between sessions: nat and wuz each see the other one typing and coming online
+    const jid = (id: Id) => `${SESSIONS[id].phone}@s.whatsapp.net`
+    await h.host.sessions.get('nat').socket!.presenceSubscribe(jid('wuz'))
+    await h.host.sessions.get('wuz').socket!.presenceSubscribe(jid('wg'))
+    await sendChatState(h.host, 'wuz', { chat: SESSIONS.nat.phone, state: 'composing' })
+    await sendChatState(h.host, 'wg', { chat: SESSIONS.wuz.phone, state: 'recording' })
+    await setPresence(h.host, 'wuz', { presence: 'available' })
+    await setPresence(h.host, 'wg', { presence: 'available' })
+    const hasType = (id: Id, test: (text: string) => boolean) => () => of(id).some(r => test(r.text))
+    await untilHost(h.host, hasType('nat', t => t.includes('"type":"chatstate"')), 'nat\'s chatstate event')
+    await untilHost(h.host, hasType('nat', t => t.includes('"type":"presence"') && t.includes('"presence":"available"')), 'nat\'s presence event')
+    await untilHost(h.host, hasType('wuz', t => t.includes('ChatPresence')), 'wuz\'s ChatPresence')
+    await untilHost(h.host, hasType('wuz', t => t.includes('%22Presence%22') && t.includes('online')), 'wuz\'s Presence')
     await h.host.sessions.disconnect('wuz')
     await h.host.sessions.disconnect('wg')
     sim.unlink(SESSIONS.nat.phone)
@@ -85,7 +99,9 @@ describe('webhook payload formats, end to end', () => {
       return event
     })
     const types = new Set(events.map(e => e.type))
-    for (const t of ['qr', 'status', 'connected', 'message', 'message_sent', 'message_ack', 'logged_out']) expect(types, t).toContain(t)
+    for (const t of ['qr', 'status', 'connected', 'message', 'message_sent', 'message_ack', 'chatstate', 'presence', 'logged_out']) expect(types, t).toContain(t)
+    expect(events.find(e => e.type === 'chatstate')!.data).toEqual({ chat: `${SESSIONS.wuz.phone}@s.whatsapp.net`, jid: `${SESSIONS.wuz.phone}@s.whatsapp.net`, state: 'composing' })
+    expect(events.filter(e => e.type === 'presence').map(e => e.data)).toContainEqual(expect.objectContaining({ jid: `${SESSIONS.wuz.phone}@s.whatsapp.net`, presence: 'available' }))
     expect(new Set(events.map(e => e.id)).size).toBe(events.length)
     const timestamps = events.map(e => e.timestamp)
     expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b))
@@ -113,7 +129,9 @@ describe('webhook payload formats, end to end', () => {
       return JSON.parse(fields.jsonData) as { type: string; event: any; state?: string; qrCodeBase64?: string }
     })
     const types = posts.map(p => p.type)
-    for (const t of ['QR', 'Connected', 'Message', 'ReadReceipt', 'Disconnected']) expect(types, t).toContain(t)
+    for (const t of ['QR', 'Connected', 'Message', 'ReadReceipt', 'ChatPresence', 'Presence', 'Disconnected']) expect(types, t).toContain(t)
+    expect(posts.find(p => p.type === 'ChatPresence')!.event).toMatchObject({ Chat: `${SESSIONS.wg.phone}@s.whatsapp.net`, State: 'composing', Media: 'audio' })
+    expect(posts.filter(p => p.type === 'Presence')).toContainEqual(expect.objectContaining({ state: 'online', event: expect.objectContaining({ From: `${SESSIONS.wg.phone}@s.whatsapp.net`, Unavailable: false }) }))
     expect(types).not.toContain('status')
     const qr = posts.find(p => p.type === 'QR')!
     expect(qr.event).toBe('code')
