@@ -25,6 +25,8 @@ let runner: Runner | undefined
 let browser: Browser | undefined
 let ui: string
 let api: string
+/** the built-in simulator's control API: the "phone" that types a pairing code */
+let control: string
 /** the admin token; the last test rotates it */
 let token = TOKEN
 
@@ -58,6 +60,7 @@ beforeAll(async () => {
   const served = (line as { ui?: string | null }).ui
   expect(served, 'the runner announces where it serves the web UI').toBeTruthy()
   ui = served!
+  control = line.sandbox!.controlUrl
   browser = await launchChromium()
 }, 240_000)
 
@@ -132,6 +135,40 @@ describe('web UI', () => {
     expect(answer.status).toBe(404)
     await page.context().close()
   }, 180_000)
+
+  it('linking by pairing code: the dialog asks for the number, the page shows the code, the phone types it', async () => {
+    const phone = '15550005555'
+    const page = await newPage()
+    await page.goto(`${ui}#token=${token}`)
+    await waitReady(page)
+    await page.getByTestId('new-session-button').click()
+    const dialog = page.getByTestId('create-dialog')
+    await dialog.getByTestId('create-name').fill('By code')
+    await dialog.getByTestId('create-method-code').check()
+    await dialog.getByTestId('create-phone').fill('12')
+    await dialog.getByTestId('create-submit').click()
+    // a bad number is refused in the dialog, and nothing is created
+    await dialog.getByTestId('create-error').waitFor()
+    expect(await dialog.getByTestId('create-error').textContent()).toMatch(/Phone number/)
+    const count = (await rest<{ total: number }>('GET', '/api/v1/sessions')).total
+    await dialog.getByTestId('create-phone').fill(`+${phone}`)
+    await dialog.getByTestId('create-submit').click()
+    await page.locator('[data-testid="session-status"][data-status="waiting_for_pair_code"]').waitFor({ timeout: 30_000 })
+    const code = page.getByTestId('pair-code')
+    await code.waitFor({ timeout: 30_000 })
+    const shown = (await code.textContent())!
+    expect(shown).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/)
+    expect((await rest<{ total: number }>('GET', '/api/v1/sessions')).total).toBe(count + 1)
+    await screenshot(page, 'web-07-pairing-code')
+
+    const typed = await fetch(`${control}/accounts/${phone}/link-code`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: shown })
+    })
+    expect(typed.status).toBe(200)
+    await page.locator('[data-testid="session-status"][data-status="logged_in"]').waitFor({ timeout: 30_000 })
+    await expect.poll(() => page.getByTestId('session-phone').textContent()).toBe(`+${phone}`)
+    await page.context().close()
+  }, 120_000)
 
   it('200 sessions: a status change reaches the session list quickly (measured in the page, reported)', async () => {
     const page = await newPage()

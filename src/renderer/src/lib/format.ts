@@ -51,3 +51,9 @@ export const REASON_LABELS: Record<string, string> = {
 export function reasonLabel(reason: string): string {
   return REASON_LABELS[reason] ?? reason.replace(/^error: /, 'error: ')
 }
+
+/** A pairing code as WhatsApp shows it on the phone: `ABCD-EFGH`. */
+export function formatPairCode(code: string): string {
+  const plain = code.replace(/[^A-Za-z0-9]/g, '').toUpperCase()
+  return plain.length === 8 ? `${plain.slice(0, 4)}-${plain.slice(4)}` : code
+}

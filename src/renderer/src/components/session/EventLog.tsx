@@ -1,7 +1,7 @@
 /** Recent events, newest first: all sessions', or one session's. */
 import { useMemo } from 'react'
 import type { BridgeEvent } from '../../../../shared/bridge.js'
-import { formatTime, reasonLabel, STATUS_LABELS } from '../../lib/format.js'
+import { formatPairCode, formatTime, reasonLabel, STATUS_LABELS } from '../../lib/format.js'
 import { eventSessionId, useEvents } from '../../stores/events.js'
 
 const SHOWN = 50
@@ -38,7 +38,7 @@ export function describe(e: BridgeEvent): string {
       return `${who}: ${e.text ?? `[${e.messageType}]`}`
     }
     case 'message_ack': return `message ${e.id} → ${e.status}${e.error ? ` (${e.error})` : ''}`
-    case 'pair_code': return `pairing code ${e.code}`
+    case 'pair_code': return `pairing code ${formatPairCode(e.code)}`
     case 'qr': return 'new QR code'
     case 'session_removed': return 'session deleted'
     case 'webhook_delivery': return `${e.delivery.eventType} → ${e.delivery.statusCode ?? e.delivery.error ?? 'no answer'} (${e.delivery.outcome})`

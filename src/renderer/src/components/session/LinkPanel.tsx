@@ -2,6 +2,7 @@
 import { type FormEvent, useState } from 'react'
 import type { SessionInfo } from '../../../../shared/domain.js'
 import { useHost } from '../../lib/context.js'
+import { formatPairCode } from '../../lib/format.js'
 import { useAction } from '../../lib/use-action.js'
 import { linkStateOf, useLinking } from '../../stores/linking.js'
 import { Countdown } from '../Countdown.js'
@@ -37,7 +38,7 @@ export function LinkPanel({ session }: { session: SessionInfo }) {
           ) : session.status === 'waiting_for_pair_code' || pairCode ? (
             <div className="pair-code-box">
               <span className="muted">Pairing code</span>
-              {pairCode ? <strong className="pair-code" data-testid="pair-code">{pairCode}</strong> : <Spinner label="Asking WhatsApp for a code…" />}
+              {pairCode ? <strong className="pair-code" data-testid="pair-code">{formatPairCode(pairCode)}</strong> : <Spinner label="Asking WhatsApp for a code…" />}
             </div>
           ) : session.status === 'disconnected' ? (
             <p className="muted idle-note" data-testid="link-idle">Not connected. <b>Connect</b> to show a QR code.</p>
