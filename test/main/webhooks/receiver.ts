@@ -70,7 +70,10 @@ export class Receiver {
     })
     server.on('connection', socket => {
       this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
+      socket.on('close', () => {
+        this.sockets.delete(socket)
+        for (const wake of [...this.waiters]) wake()
+      })
     })
     return server
   }
@@ -91,6 +94,11 @@ export class Receiver {
     const held = this.held
     this.held = []
     for (const reply of held) reply()
+  }
+
+  /** connections currently open to it */
+  get connections(): number {
+    return this.sockets.size
   }
 
   get heldCount(): number {
