@@ -201,6 +201,8 @@ export class WebhookDispatcher {
   /** Records the attempt's outcome for every row and in the log; returns whether the queue may go on at once. */
   private finish(sessionId: string, rows: OutboxRow[], result: { statusCode: number | null; error: string | null; latencyMs: number; retryAfterMs?: number | null }, fatal: boolean): boolean {
     const { store, events } = this.deps
+    // deleted while its request was out: its rows and log went with it
+    if (!store.sessions.get(sessionId)) return false
     const ok = !fatal && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
     const attempt = Math.max(...rows.map(r => r.attempts)) + 1
     const seqs = rows.map(r => r.seq)
