@@ -185,7 +185,7 @@ describe('web UI', () => {
     })
     const createMs = performance.now() - createStart
     const total = before + ids.length
-    await page.waitForFunction(n => document.querySelectorAll('[data-testid^="session-row-"][data-status="disconnected"]').length === n, total, { timeout: 120_000 })
+    await page.waitForFunction(n => document.querySelectorAll('[data-testid^="session-row-load-"][data-status="disconnected"]').length === n, ids.length, { timeout: 120_000 })
     expect(await page.getByTestId('session-list').getAttribute('data-count')).toBe(String(total))
 
     await startRecording(page)
