@@ -3,6 +3,8 @@
  * bridge WebSocket, driven in Debian's Chromium. Every wait is on the UI's own markers or the host's state.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -27,6 +29,10 @@ let ui: string
 let api: string
 /** the built-in simulator's control API: the "phone" that types a pairing code */
 let control: string
+/** a webhook receiver: what WaDock posted to it */
+let hookServer: Server | undefined
+let hookUrl: string
+const hookBodies: string[] = []
 /** the admin token; the last test rotates it */
 let token = TOKEN
 
@@ -62,10 +68,21 @@ beforeAll(async () => {
   ui = served!
   control = line.sandbox!.controlUrl
   browser = await launchChromium()
+  hookServer = createServer((req, res) => {
+    let body = ''
+    req.on('data', chunk => { body += chunk })
+    req.on('end', () => {
+      hookBodies.push(body)
+      res.writeHead(200).end('ok')
+    })
+  })
+  await new Promise<void>(resolve => hookServer!.listen(0, '127.0.0.1', resolve))
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`
 }, 240_000)
 
 afterAll(async () => {
   await browser?.close()
+  if (hookServer) await new Promise(resolve => hookServer!.close(resolve))
   if (runner) await stopRunner(runner)
   if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
@@ -111,7 +128,18 @@ describe('web UI', () => {
     await page.getByTestId('curl-examples').waitFor()
     expect(await page.getByTestId('curl-examples').textContent()).toContain(`${api}/api/v1/sessions/${id}/status`)
 
+    // a webhook set on the page receives the message, and the delivery log shows it
+    const webhook = page.getByTestId('webhook-panel')
+    await webhook.getByTestId('webhook-url').fill(hookUrl)
+    await webhook.getByTestId('webhook-secret').fill('journey-secret')
+    await webhook.getByTestId('webhook-save').click()
+    await webhook.getByRole('status').filter({ hasText: 'Saved' }).waitFor()
+    expect((await rest<{ webhook: { url: string } | null }>('GET', `/api/v1/sessions/${id}/webhook`)).webhook?.url).toBe(hookUrl)
+
     await receiveFromVirtualPhone(page, OTHER_PHONE, 'Hello from a virtual phone')
+    const delivered = webhook.getByTestId('webhook-deliveries').locator('tr', { hasText: 'message' }).filter({ hasText: '200' })
+    await delivered.first().waitFor({ timeout: 30_000 })
+    expect(hookBodies.some(b => b.includes('Hello from a virtual phone'))).toBe(true)
     const hostStorage = await rest<{ chats?: number }>('GET', `/api/v1/sessions/${id}/storage`)
     expect(hostStorage).toBeTruthy()
     await expect.poll(async () => Number(await page.getByTestId('storage-chats').getAttribute('data-value'))).toBeGreaterThanOrEqual(1)
