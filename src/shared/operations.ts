@@ -82,7 +82,9 @@ const mentionsSchema = z.array(userAddressSchema).max(1024).describe('people to 
 const base = {
   to: chatAddressSchema,
   /** quote a stored message */
-  replyTo: messageIdSchema.optional().describe('the id of a stored message to quote')
+  replyTo: messageIdSchema.optional().describe('the id of a stored message to quote'),
+  /** the new message's id, when the caller chooses it (default: generated as WhatsApp's apps do) */
+  messageId: messageIdSchema.optional().describe('the id to give the new message (default: generated)')
 }
 
 export const sendTextInputSchema = z.object({
@@ -140,7 +142,9 @@ export const sendContactInputSchema = z.object({
     name: z.string().trim().min(1).max(256),
     phone: phoneNumberSchema,
     organization: z.string().trim().max(256).optional()
-  })
+  }),
+  /** a complete vCard to send as it is, instead of one built from `contact` */
+  vcard: z.string().max(65_536).regex(/^BEGIN:VCARD\r?\n[\s\S]*END:VCARD\s*$/, 'must be a vCard (BEGIN:VCARD … END:VCARD)').optional()
 })
 /**
  * Operations on a stored message. `chat`, when given, must be the chat the message is in (its phone number, LID or

@@ -24,6 +24,7 @@ import { resolveMedia } from './media-input.js'
 interface SendOptions {
   to: string
   replyTo?: string
+  messageId?: string
   mentions?: string[]
 }
 
@@ -37,7 +38,7 @@ async function send(
   const content = await build(sock)
   const jid = await resolveRecipient(sock, toJid(target.to))
   if (target.mentions?.length) (content as { mentions?: string[] }).mentions = target.mentions.map(toJid)
-  const generation: MiscMessageGenerationOptions = quoted ? { quoted } : {}
+  const generation: MiscMessageGenerationOptions = { ...(quoted ? { quoted } : {}), ...(target.messageId ? { messageId: target.messageId } : {}) }
   return deliver(host, sessionId, options, sock, jid, content, generation)
 }
 
@@ -153,7 +154,7 @@ export function buildVcard(contact: { name: string; phone: string; organization?
 
 export async function sendContact(host: OperationsHost, sessionId: string, input: z.input<typeof sendContactInputSchema>, options: OperationOptions = {}): Promise<SentMessage> {
   const i = parseInput(sendContactInputSchema, input)
-  const vcard = buildVcard(i.contact)
+  const vcard = i.vcard ?? buildVcard(i.contact)
   return send(host, sessionId, options, i, () => ({
     contacts: { displayName: i.contact.name, contacts: [{ displayName: i.contact.name, vcard }] }
   }))

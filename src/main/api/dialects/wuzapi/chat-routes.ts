@@ -15,9 +15,10 @@ const S = '/api/v1/sessions/{session_id}'
 
 const sent = (message: SentMessage, id = message.id) => ({ Details: 'Sent', Id: id, Timestamp: rfc3339(message.timestamp) })
 
-/** The reply and mentions of a send. `Id`, a caller-chosen message id, is not honoured: WhatsApp's is returned. */
-function context(info: ContextInfo) {
+/** The reply and mentions of a send, and its caller-chosen message id (`Id`). */
+function context(info: ContextInfo, id?: string) {
   return {
+    ...(id ? { messageId: id } : {}),
     ...(info?.StanzaID ? { replyTo: info.StanzaID } : {}),
     ...(info?.MentionedJID?.length ? { mentions: info.MentionedJID.map(j => chatOf(j, 'MentionedJID')) } : {})
   }
@@ -100,24 +101,24 @@ export const chatRoutes: WuzapiRoute[] = [
   send('post', '/chat/send/text', '/messages/text', async ({ ops, sessionId, body }) => {
     const i = readBody(textSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
-    return sent(await ops.messages.sendText(sessionId, { to, text: required(i.Body, 'Body'), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendText(sessionId, { to, text: required(i.Body, 'Body'), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/template', '/messages/text', async ({ ops, sessionId, body }) => {
     const i = readBody(templateSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
     const text = templateText(required(i.Content, 'Content'), i.Buttons ?? [], i.Footer)
-    return sent(await ops.messages.sendText(sessionId, { to, text, ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendText(sessionId, { to, text, ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/audio', '/messages/audio', async ({ ops, sessionId, body }) => {
     const i = readBody(audioSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
     // wuzapi sends every audio as a voice note
-    return sent(await ops.messages.sendVoice(sessionId, { to, audio: required(i.Audio, 'Audio'), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendVoice(sessionId, { to, audio: required(i.Audio, 'Audio'), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/image', '/messages/image', async ({ ops, sessionId, body }) => {
     const i = readBody(imageSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
-    return sent(await ops.messages.sendImage(sessionId, { to, image: required(i.Image, 'Image'), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendImage(sessionId, { to, image: required(i.Image, 'Image'), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/document', '/messages/document', async ({ ops, sessionId, body }) => {
     const i = readBody(documentSchema, body)
@@ -125,18 +126,18 @@ export const chatRoutes: WuzapiRoute[] = [
     const document = required(i.Document, 'Document')
     const fileName = required(i.FileName, 'FileName')
     return sent(await ops.messages.sendDocument(sessionId, {
-      to, document, fileName, ...(i.MimeType ? { mimetype: i.MimeType } : {}), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo)
+      to, document, fileName, ...(i.MimeType ? { mimetype: i.MimeType } : {}), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo, i.Id)
     }))
   }),
   send('post', '/chat/send/video', '/messages/video', async ({ ops, sessionId, body }) => {
     const i = readBody(videoSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
-    return sent(await ops.messages.sendVideo(sessionId, { to, video: required(i.Video, 'Video'), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendVideo(sessionId, { to, video: required(i.Video, 'Video'), ...(i.Caption ? { caption: i.Caption } : {}), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/sticker', '/messages/sticker', async ({ ops, sessionId, body }) => {
     const i = readBody(stickerSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
-    return sent(await ops.messages.sendSticker(sessionId, { to, sticker: required(i.Sticker, 'Sticker'), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendSticker(sessionId, { to, sticker: required(i.Sticker, 'Sticker'), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/location', '/messages/location', async ({ ops, sessionId, body }) => {
     const i = readBody(locationSchema, body)
@@ -144,14 +145,14 @@ export const chatRoutes: WuzapiRoute[] = [
     // wuzapi takes 0 for a missing coordinate
     if (!i.Latitude) throw new WuzapiError(400, 'Missing Latitude in Payload')
     if (!i.Longitude) throw new WuzapiError(400, 'Missing Longitude in Payload')
-    return sent(await ops.messages.sendLocation(sessionId, { to, latitude: i.Latitude, longitude: i.Longitude, ...(i.Name ? { name: i.Name } : {}), ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendLocation(sessionId, { to, latitude: i.Latitude, longitude: i.Longitude, ...(i.Name ? { name: i.Name } : {}), ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/send/contact', '/messages/contact', async ({ ops, sessionId, body }) => {
     const i = readBody(contactSchema, body)
     const to = chatOf(required(i.Phone, 'Phone'))
     const name = required(i.Name, 'Name')
     const card = vcardContact(required(i.Vcard, 'Vcard'))
-    return sent(await ops.messages.sendContact(sessionId, { to, contact: { name, ...card }, ...context(i.ContextInfo) }))
+    return sent(await ops.messages.sendContact(sessionId, { to, contact: { name, ...card }, vcard: i.Vcard, ...context(i.ContextInfo, i.Id) }))
   }),
   send('post', '/chat/presence', '/chatstate', async ({ ops, sessionId, body }) => {
     const i = readBody(presenceSchema, body)
