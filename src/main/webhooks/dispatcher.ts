@@ -169,7 +169,7 @@ export class WebhookDispatcher {
     const events = rows.map(r => JSON.parse(r.payload) as WebhookEvent)
     let rendered
     try {
-      rendered = await PAYLOAD_FORMATS[config.format ?? 'native'].render(events, config, { id: session.id, name: session.name, phoneNumber: session.phoneNumber })
+      rendered = await PAYLOAD_FORMATS[config.format ?? 'native'].render(events, config, { id: session.id, name: session.name, phoneNumber: session.phoneNumber, token: session.token })
     } catch (err) {
       return this.finish(sessionId, rows, { statusCode: null, error: `could not build the payload: ${(err as Error).message}`, latencyMs: 0 }, true)
     }

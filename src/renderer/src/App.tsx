@@ -8,6 +8,12 @@ import { SessionPage } from './pages/SessionPage.js'
 import { SettingsPage } from './pages/SettingsPage.js'
 import { showView, useApp } from './stores/app.js'
 
+/** The session id named by a `#session=<id>` fragment, if any. */
+export function sessionOfFragment(hash: string): string | undefined {
+  const match = /^#?session=([A-Za-z0-9][A-Za-z0-9_-]{0,63})$/.exec(hash)
+  return match?.[1]
+}
+
 export function App({ onSignOut }: { onSignOut?: () => void }) {
   const view = useApp(s => s.view)
   const ready = useApp(s => s.ready)
@@ -19,6 +25,16 @@ export function App({ onSignOut }: { onSignOut?: () => void }) {
   useEffect(() => {
     document.getElementById('root')?.setAttribute('data-app-state', state)
   }, [state])
+  // `#session=<id>` opens that session's page: the tray's menu sets it, and it makes a session's page linkable.
+  useEffect(() => {
+    const follow = () => {
+      const id = sessionOfFragment(location.hash)
+      if (id) showView({ kind: 'session', id })
+    }
+    follow()
+    window.addEventListener('hashchange', follow)
+    return () => window.removeEventListener('hashchange', follow)
+  }, [])
 
   return (
     <div className="app" data-testid="app" data-app-state={state}>

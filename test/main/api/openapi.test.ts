@@ -111,7 +111,7 @@ describe('the OpenAPI document and the docs page', () => {
     expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSessionRequest')
     expect(Object.keys(schemas.CreateSessionRequest.properties)).toEqual(['id', 'name', 'webhook'])
     expect(schemas.Webhook.required).toEqual(['url'])
-    expect(Object.keys(schemas.Webhook.properties)).toEqual(['url', 'events', 'secret'])
+    expect(Object.keys(schemas.Webhook.properties)).toEqual(['url', 'events', 'secret', 'format', 'batch'])
     expect(create.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSessionResponse')
     expect(Object.keys(schemas.Session.properties)).toEqual(['id', 'name', 'phone_number', 'push_name', 'status', 'created_at', 'updated_at', 'last_connected_at', 'is_logged_in'])
     expect(schemas.SessionStatusValue.enum).toEqual(['disconnected', 'connecting', 'waiting_for_qr', 'waiting_for_pair_code', 'connected', 'logged_in'])

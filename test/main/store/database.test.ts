@@ -18,7 +18,7 @@ describe('openDatabase', () => {
       expect(db.pragma('synchronous', { simple: true })).toBe(1) // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
       expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0)
-      expect(tables(db)).toEqual(['auth_creds', 'auth_keys', 'chats', 'contacts', 'messages', 'schema_migrations', 'sessions'])
+      expect(tables(db)).toEqual(['auth_creds', 'auth_keys', 'chats', 'contacts', 'messages', 'schema_migrations', 'sessions', 'webhook_deliveries', 'webhook_outbox'])
       expect(currentSchemaVersion(db)).toBe(MIGRATIONS.length)
     } finally {
       closeDatabase(db)

@@ -3,6 +3,7 @@
  * receiver: the QR, the status changes, the link, a received message, a sent message and its acks, a disconnect and
  * an unlink arrive in each format's shape, signed as that format signs.
  */
+import { uniqueIdOf } from '../../../src/main/api/dialects/whatsgate/unique-id.js'
 import { createHmac } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -153,7 +154,8 @@ describe('webhook payload formats, end to end', () => {
       expect(r.headers['content-type']).toBe('application/json')
       return JSON.parse(r.text) as { WhatsappID: string; type: string; data: any }
     })
-    expect(new Set(bodies.map(b => b.WhatsappID))).toEqual(new Set(['wg']))
+    // the unique_id the WhatsGate dialect hands out for this session
+    expect(new Set(bodies.map(b => b.WhatsappID))).toEqual(new Set([uniqueIdOf(h.host.store.sessions.get('wg')!.token)]))
     expect(bodies.filter(b => b.type === 'status').map(b => b.data.status)).toEqual(expect.arrayContaining(['PENDING', 'AUTH', 'READY']))
     expect(bodies.find(b => b.type === 'message' && b.data.chat === `${SENDER}@s.whatsapp.net`)!.data).toMatchObject({ number: SENDER, text: 'hello <wg> & more', pushname: 'Sender' })
     expect(bodies.some(b => b.type === 'ack' && b.data.ack === 3 && b.data.status === 'read')).toBe(true)

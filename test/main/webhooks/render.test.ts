@@ -2,6 +2,7 @@
  * Every event type rendered by every format (the end-to-end suite covers the ones the simulator can cause), the
  * retry rules, and the signature formulas against independently computed values.
  */
+import { uniqueIdOf } from '../../../src/main/api/dialects/whatsgate/unique-id.js'
 import { createHmac } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
@@ -31,7 +32,7 @@ const EVENTS: WebhookEvent[] = [
   { ...base, id: 'e12', type: 'chatstate', data: { chat: CHAT, jid: CHAT, state: 'recording' } },
   { ...base, id: 'e13', type: 'group', data: { jid: GROUP, action: 'add', participants: [CHAT], subject: null, author: CHAT } }
 ]
-const SESSION = { id: 's1', name: 'Shop', phoneNumber: '15550000009' }
+const SESSION = { id: 's1', name: 'Shop', phoneNumber: '15550000009', token: 'shop-token-0123456789' }
 const config = (format: WebhookConfig['format'], extra: Partial<WebhookConfig> = {}): WebhookConfig => ({ url: 'http://127.0.0.1/hook', secret: 'render-secret', format, ...extra })
 
 describe('webhook payload formats, every event type', () => {
@@ -80,7 +81,7 @@ describe('webhook payload formats, every event type', () => {
   it('whatsgate: WhatsappID, type and data for every event', async () => {
     for (const event of EVENTS) {
       const body = JSON.parse((await PAYLOAD_FORMATS.whatsgate.render([event], config('whatsgate'), SESSION))!.body.toString())
-      expect(body).toMatchObject({ WhatsappID: 's1', event_id: event.id, type: expect.any(String), data: expect.any(Object) })
+      expect(body).toMatchObject({ WhatsappID: uniqueIdOf(SESSION.token), event_id: event.id, type: expect.any(String), data: expect.any(Object) })
     }
     const status = JSON.parse((await PAYLOAD_FORMATS.whatsgate.render([EVENTS[0]], config('whatsgate'), SESSION))!.body.toString())
     expect(status).toMatchObject({ type: 'status', data: { status: 'READY', status_name: 'Working' } })

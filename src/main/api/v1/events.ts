@@ -10,7 +10,7 @@ import { ApiError } from '../errors.js'
 import { component } from '../components.js'
 import type { ApiRegistry } from '../registry.js'
 
-export const HOST_EVENT_TYPES = ['status', 'qr', 'pair_code', 'message', 'message_ack', 'session_removed'] as const satisfies readonly HostEvent['type'][]
+export const HOST_EVENT_TYPES = ['status', 'qr', 'pair_code', 'message', 'message_ack', 'session_removed', 'webhook_delivery'] as const satisfies readonly HostEvent['type'][]
 
 /** Tunables (tests shorten the heartbeat). */
 export const eventStreamSettings = { heartbeatMs: 15_000 }
@@ -33,7 +33,11 @@ const eventStreamSchema = component(z.string().describe(
 ), { id: 'EventStream', examples: ['id: 1\nevent: message\ndata: {"type":"message","session_id":"my-session","chat":"628123456789@s.whatsapp.net","id":"3EB0…","from_me":false,"message_type":"conversation","text":"hi","sender":"628123456789@s.whatsapp.net","timestamp":1767143203,"at":1767143203512}\n\n'] })
 
 const snake = (key: string) => key.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
-const toApiEvent = (event: HostEvent) => Object.fromEntries(Object.entries(event).map(([k, v]) => [snake(k), v]))
+/** snake_case keys all the way down (a `webhook_delivery` event carries its delivery as an object) */
+const snakeKeys = (value: unknown): unknown => value !== null && typeof value === 'object' && !Array.isArray(value)
+  ? Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]))
+  : value
+const toApiEvent = (event: HostEvent) => snakeKeys(event) as Record<string, unknown>
 
 export function registerEventRoutes(registry: ApiRegistry): void {
   registry.add({

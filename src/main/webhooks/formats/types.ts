@@ -6,6 +6,8 @@ export interface RenderSession {
   id: string
   name: string | null
   phoneNumber: string | null
+  /** the session's API token: WhatsGate's callbacks name the session by an id derived from it */
+  token: string
 }
 
 export interface RenderedRequest {

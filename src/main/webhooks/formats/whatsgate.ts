@@ -5,6 +5,8 @@
  * takes them (`number`, `text`).
  */
 import type { SessionStatus } from '../../../shared/domain.js'
+// the id the WhatsGate dialect hands out for the session, so callbacks name it as its commands do
+import { uniqueIdOf } from '../../api/dialects/whatsgate/unique-id.js'
 import type { WebhookEvent } from '../event-schema.js'
 import { json, type PayloadFormat } from './types.js'
 
@@ -51,8 +53,8 @@ export function whatsgateCallback(event: WebhookEvent): { type: string; data: Re
 
 export const whatsgateFormat: PayloadFormat = {
   batchSize: () => 1,
-  render: ([event]) => {
+  render: ([event], _config, session) => {
     const { type, data } = whatsgateCallback(event)
-    return json({ WhatsappID: event.session_id, event_id: event.id, type, date: new Date(event.timestamp).toISOString(), data })
+    return json({ WhatsappID: uniqueIdOf(session.token), event_id: event.id, type, date: new Date(event.timestamp).toISOString(), data })
   }
 }

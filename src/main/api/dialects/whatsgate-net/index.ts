@@ -10,7 +10,7 @@ import { parseAddress } from '../../../../shared/operations.js'
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../../../errors.js'
 import { createOperations } from '../../../operations/index.js'
 import { isAdminToken } from '../common/index.js'
-import { waitForQr } from '../witime/wait.js'
+import { waitForQr } from '../common/wait.js'
 import type { DialectDeps } from '../index.js'
 import { deviceStatus, sessionOfDevice } from './devices.js'
 

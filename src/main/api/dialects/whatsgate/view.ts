@@ -1,14 +1,11 @@
 /**
  * A WaDock session as WhatsGate shows one (seed 000): numeric `id`, `unique_id`, status and its name, QR, link.
- *
- * `id` is the session's row number. `unique_id` names the session in every command (`WhatsappID`) and in the QR
- * page's address, which needs no token: it must be unguessable and reveal nothing. It is derived, not stored: 64
- * bits of HMAC-SHA256 keyed with the session's token, as 20 decimal digits. Rotating the token changes it.
+ * `id` is the session's row number; `unique_id` (unique-id.ts) names it everywhere else.
  */
-import { createHmac } from 'node:crypto'
 import type { SessionInfo, SessionStatus } from '../../../../shared/domain.js'
 import type { Host } from '../../../host.js'
 import { tokensEqual } from '../../auth.js'
+import { UNIQUE_ID_PATTERN, uniqueIdOf } from './unique-id.js'
 
 export const WHATSGATE_STATUSES = {
   PENDING: 'Initialization',
@@ -18,12 +15,7 @@ export const WHATSGATE_STATUSES = {
 } as const
 export type WhatsgateStatus = keyof typeof WHATSGATE_STATUSES
 
-export const UNIQUE_ID_PATTERN = /^[0-9]{20}$/
-
-export function uniqueIdOf(token: string): string {
-  const mac = createHmac('sha256', token).update('whatsgate unique_id').digest()
-  return mac.readBigUInt64BE(0).toString().padStart(20, '0')
-}
+export { UNIQUE_ID_PATTERN, uniqueIdOf }
 
 /** The session whose unique id this is; every session is compared, in constant time. */
 export function sessionIdByUniqueId(host: Host, uniqueId: string): string | undefined {

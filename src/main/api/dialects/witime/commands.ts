@@ -11,7 +11,7 @@ import type { Host } from '../../../host.js'
 import type { Operations } from '../../../operations/index.js'
 import { WitimeError } from './errors.js'
 import { connectionStatus } from './status.js'
-import { waitForQr, waitForStatus } from './wait.js'
+import { waitForQr, waitForStatus } from '../common/wait.js'
 
 export interface CommandContext {
   host: Host
