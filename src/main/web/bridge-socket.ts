@@ -4,7 +4,7 @@
  * token as `token.<token>` (compared in constant time); otherwise it is refused with 403 or 401 before any
  * WebSocket exists. Each connection then gets every bridge event and answers requests in order of completion. A
  * connection whose token is no longer the admin token (it was rotated) is closed at its next request, after the
- * answer to the rotation itself, and is never told the new token (settings events reach it without it).
+ * answer to the rotation itself; until then it hears of nothing but settings changes, never with the new token.
  */
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -89,9 +89,10 @@ export function createBridgeSocketServer(options: BridgeSocketOptions): BridgeSo
       ws.send(JSON.stringify(message))
     }
     const feed = bridge.feed.connect(event => {
-      // a connection opened with a token that was just rotated away must not learn the new one from the settings event
-      if (event.type === 'settings' && event.settings.adminToken && !tokensMatch(token, options.adminToken())) {
-        send({ event: { ...event, settings: { ...event.settings, adminToken: null } } })
+      // a connection whose token was rotated away hears of nothing more (a revoked token must not keep reading
+      // messages and QR codes) but the settings change itself, without the new token
+      if (!tokensMatch(token, options.adminToken())) {
+        if (event.type === 'settings') send({ event: { ...event, settings: { ...event.settings, adminToken: null } } })
       } else send({ event })
     }, { ready: true })
     ws.on('close', () => feed.close())
