@@ -126,7 +126,9 @@ export const COMMANDS: Record<string, Command<z.ZodType>> = {
     schema: z.object({ WhatsappID: uniqueId, callback: callbackUrl.nullable().or(z.literal('')) }),
     run(ctx, body) {
       const id = sessionOf(ctx, body.WhatsappID)
-      ctx.host.sessions.setWebhook(id, body.callback ? { url: body.callback, format: 'whatsgate' } : null)
+      // what WhatsGate has no word for (a signing secret, an event filter set through the native API) is kept
+      const current = ctx.host.sessions.info(id).webhook
+      ctx.host.sessions.setWebhook(id, body.callback ? { ...current, url: body.callback, format: 'whatsgate' } : null)
       return view(ctx, id)
     }
   }),

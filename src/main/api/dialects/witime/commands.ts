@@ -115,7 +115,8 @@ export const COMMANDS: Record<string, Command<z.ZodType>> = {
       const current = host.sessions.info(sessionId).webhook
       const url = body.webhook === undefined ? current?.url : body.webhook || undefined
       const batch = body.APIVersionCanBulk === undefined && body.APIVersion === undefined ? current?.batch : batchOf(body.APIVersionCanBulk, body.APIVersion)
-      host.sessions.setWebhook(sessionId, url ? { url, format: 'witime', ...(batch ? { batch } : {}) } : null)
+      // what Witi.me has no word for (a signing secret, an event filter set through the native API) is kept
+      host.sessions.setWebhook(sessionId, url ? { ...current, url, format: 'witime', ...(batch ? { batch } : {}) } : null)
       return connectionStatus(host, sessionId, { userAgent: body.user_agent })
     }
   }),

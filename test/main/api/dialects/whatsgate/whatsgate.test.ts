@@ -132,6 +132,10 @@ describe('the WhatsGate dialect (seed 000)', () => {
     const set = await wg('set-hook', { WhatsappID: uid, callback: 'http://127.0.0.1:9/hook' })
     expect(set.body).toMatchObject({ result: 'OK', data: { unique_id: uid, callback: 'http://127.0.0.1:9/hook' } })
     expect(api.harness.host.sessions.info(sessionId).webhook).toEqual({ url: 'http://127.0.0.1:9/hook', format: 'whatsgate' })
+    // a signing secret and an event filter set natively survive a new callback
+    api.harness.host.sessions.setWebhook(sessionId, { url: 'http://127.0.0.1:9/hook', format: 'whatsgate', secret: 'whatsgate-secret-01', events: ['message'] })
+    await wg('set-hook', { WhatsappID: uid, callback: 'http://127.0.0.1:9/other' })
+    expect(api.harness.host.sessions.info(sessionId).webhook).toEqual({ url: 'http://127.0.0.1:9/other', format: 'whatsgate', secret: 'whatsgate-secret-01', events: ['message'] })
     const removed = await wg('set-hook', { WhatsappID: uid, callback: '' })
     expect(removed.body.data.callback).toBeNull()
     expect(api.harness.host.sessions.info(sessionId).webhook).toBeNull()

@@ -151,6 +151,14 @@ describe('the Witi.me dialect (seed 001)', () => {
     await wt('POST', 'set_config', { body: { APIVersionCanBulk: true, APIVersion: '2.0' } })
     expect(api.harness.host.sessions.info(ID).webhook).toEqual({ url: SEED.setConfig.webhook, format: 'witime', batch: 'bulkgz' })
     expect((await wt('GET', 'status')).body.Webhook).toBe(SEED.setConfig.webhook)
+    // a signing secret and an event filter set natively survive a set_config that does not mention them
+    const signed = { url: SEED.setConfig.webhook, format: 'witime', batch: 'bulkgz', secret: 'witime-secret-0123', events: ['message'] } as const
+    api.harness.host.sessions.setWebhook(ID, { ...signed, events: [...signed.events] })
+    await wt('POST', 'set_config', { body: { user_agent: 'Opera' } })
+    expect(api.harness.host.sessions.info(ID).webhook).toEqual(signed)
+    await wt('POST', 'set_config', { body: { webhook: 'https://my-system.com/other', APIVersionCanBulk: false } })
+    expect(api.harness.host.sessions.info(ID).webhook).toEqual({ ...signed, url: 'https://my-system.com/other', batch: 'none' })
+    await wt('POST', 'set_config', { body: { webhook: SEED.setConfig.webhook, APIVersionCanBulk: true, APIVersion: '2.0' } })
   })
 
   it('close_session keeps the credentials; restore_session reconnects without a QR', async () => {
