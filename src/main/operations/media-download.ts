@@ -3,8 +3,8 @@
  * by a stored message: downloaded from WhatsApp's media servers and decrypted with the media key. Gateways whose
  * webhooks hand out these descriptors (wuzapi's four downloads) let callers fetch media this way.
  */
-import { createHash } from 'node:crypto'
-import { downloadContentFromMessage, type MediaType } from '@whiskeysockets/baileys'
+import { createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { DEFAULT_ORIGIN, getHttpStream, getMediaKeys, getUrlFromDirectPath, type MediaType } from '@whiskeysockets/baileys'
 import { z } from 'zod'
 import type { DownloadedMedia } from '../../shared/operations.js'
 import { NotFoundError, OperationError, ValidationError, WaDockError } from '../errors.js'
@@ -44,16 +44,17 @@ export async function downloadMediaDescriptor(
 ): Promise<DownloadedMedia> {
   const i = parseInput(mediaDescriptorInputSchema, input)
   host.sessions.get(sessionId)
+  const keys = await getMediaKeys(i.mediaKey, i.kind as MediaType)
   let bytes: Buffer
   try {
-    const stream = await downloadContentFromMessage(
-      { mediaKey: i.mediaKey, directPath: i.directPath, url: i.url },
-      i.kind as MediaType,
-      host.mediaDispatcher ? { options: { dispatcher: host.mediaDispatcher } as RequestInit } : {}
-    )
+    // where Baileys' downloadContentFromMessage fetches from, but checked here: it decrypts without the MAC
+    const url = i.directPath ? getUrlFromDirectPath(i.directPath, i.url ? new URL(i.url).host : undefined) : i.url!
+    const stream = await getHttpStream(url, {
+      headers: { Origin: DEFAULT_ORIGIN }, ...(host.mediaDispatcher ? { dispatcher: host.mediaDispatcher } : {})
+    } as RequestInit)
     const chunks: Buffer[] = []
     for await (const chunk of stream) chunks.push(chunk as Buffer)
-    bytes = Buffer.concat(chunks)
+    bytes = decryptMedia(Buffer.concat(chunks), keys)
   } catch (err) {
     if (err instanceof WaDockError) throw err
     const e = err as { status?: number; output?: { statusCode?: number }; message?: string }
@@ -70,4 +71,19 @@ export async function downloadMediaDescriptor(
   }
   const mimetype = i.mimetype || sniffMimetype(bytes, i.kind) || DEFAULT_TYPES[i.kind]
   return { bytes, mimetype, size: bytes.length }
+}
+
+/**
+ * WhatsApp's media file: AES-256-CBC ciphertext followed by the first 10 bytes of HMAC-SHA256(macKey, iv ‖ ciphertext).
+ * The MAC is checked first: without it, any https answer decrypts under a key chosen to give valid padding, and the
+ * caller, knowing the key, could read it back.
+ */
+function decryptMedia(file: Buffer, keys: { cipherKey: Uint8Array; iv: Uint8Array; macKey?: Uint8Array }): Buffer {
+  const ciphertext = file.subarray(0, Math.max(0, file.length - 10))
+  const mac = createHmac('sha256', keys.macKey ?? Buffer.alloc(0)).update(keys.iv).update(ciphertext).digest().subarray(0, 10)
+  if (file.length < 10 + 16 || !timingSafeEqual(mac, file.subarray(ciphertext.length))) {
+    throw new OperationError('could not download the media: its MAC does not match (wrong media key, or not WhatsApp media)')
+  }
+  const decipher = createDecipheriv('aes-256-cbc', keys.cipherKey, keys.iv)
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()])
 }

@@ -4,7 +4,8 @@
  * replies quote, presence and read receipts reach another session, reactions land, the four downloads decrypt what
  * the phone received. Errors come in wuzapi's shape and write nothing.
  */
-import { type BaileysEventMap, downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys'
+import { createDecipheriv } from 'node:crypto'
+import { type BaileysEventMap, downloadMediaMessage, getMediaKeys, type WAMessage } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PhoneMessage, simulatorSocketOptions, startSimulator, type Simulator } from '../../../../../src/sim/index.js'
 import { JPEG, MP4, OGG, PDF, WEBP } from '../../../operations/fixture.js'
@@ -16,6 +17,23 @@ const PHONE = { A: '15550021001', B: '15550021002', P: '15550021009', NOBODY: '1
 const pn = (phone: string) => `${phone}@s.whatsapp.net`
 const dataUrl = (mime: string, bytes: Buffer) => `data:${mime};base64,${bytes.toString('base64')}`
 const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64')
+
+/** A media key other than the file's under which its ciphertext still decrypts with valid PKCS#7 padding. */
+async function keyWithValidPadding(ciphertext: Buffer): Promise<Buffer> {
+  for (let n = 1; ; n++) {
+    const key = Buffer.alloc(32)
+    key.writeUInt32BE(n)
+    const { cipherKey, iv } = await getMediaKeys(key, 'image')
+    try {
+      const decipher = createDecipheriv('aes-256-cbc', cipherKey, iv)
+      decipher.update(ciphertext)
+      decipher.final()
+      return key
+    } catch {
+      // bad padding under this key: try the next
+    }
+  }
+}
 
 describe('the wuzapi chat endpoints', () => {
   let sim: Simulator
@@ -235,6 +253,12 @@ describe('the wuzapi chat endpoints', () => {
     const descriptor = { Url: media.url, DirectPath: media.directPath, MediaKey: b64(media.mediaKey), Mimetype: 'image/jpeg', FileSHA256: b64(media.fileSha256), FileLength: Number(media.fileLength) }
     expectWuzapiError(await alice('/chat/downloadimage', { ...descriptor, MediaKey: Buffer.alloc(32, 1).toString('base64') }), 500, /could not download the media|does not match/)
     expectWuzapiError(await alice('/chat/downloadimage', { ...descriptor, FileSHA256: Buffer.alloc(32, 2).toString('base64') }), 400, 'the downloaded media does not match fileSha256 (wrong media key or descriptor)')
+    // a wrong key that happens to decrypt to valid padding (as any bytes from any https server can be made to) gets
+    // nothing: the file's MAC decides, so the download is no way to read what is not WhatsApp media
+    const encrypted = Buffer.from(await (await fetch(media.url!, { dispatcher: simulatorSocketOptions(sim.info()).mediaDispatcher } as RequestInit)).arrayBuffer())
+    const paddedKey = await keyWithValidPadding(encrypted.subarray(0, encrypted.length - (encrypted.length % 16)))
+    expectWuzapiError(await alice('/chat/downloadimage', { Url: media.url, DirectPath: media.directPath, MediaKey: paddedKey.toString('base64') }), 500,
+      'could not download the media: its MAC does not match (wrong media key, or not WhatsApp media)')
     expectWuzapiError(await alice('/chat/downloadimage', { Url: media.url }), 400, 'Missing MediaKey in Payload')
     expectWuzapiError(await alice('/chat/downloadimage', { MediaKey: descriptor.MediaKey }), 400, 'Missing Url in Payload')
     expectWuzapiError(await alice('/chat/downloadimage', { ...descriptor, MediaKey: 'AAAA' }), 400, 'mediaKey: must be 32 bytes')
