@@ -146,7 +146,8 @@ export class WebhookDispatcher {
         this.schedule(sessionId, rows[0].nextAttemptAt)
         return
       }
-      const later = rows.findIndex(r => r.nextAttemptAt > now)
+      // a batch holds rows at the same attempt only: one queued behind a failing head gets attempts of its own
+      const later = rows.findIndex(r => r.nextAttemptAt > now || r.attempts !== rows[0].attempts)
       const due = later === -1 ? rows : rows.slice(0, later)
       this.hold(due.length)
       try {
