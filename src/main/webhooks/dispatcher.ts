@@ -101,10 +101,20 @@ export class WebhookDispatcher {
     return { ...this.counters }
   }
 
-  /** Looks at the session's queue soon (new events, a replay). A head waiting for its retry keeps waiting. */
+  /**
+   * Looks at the session's queue soon (new events, a replay). A head waiting for its retry keeps waiting; a queue
+   * whose head is due now (the rows that were waiting were dropped with their webhook, or replayed ones come first)
+   * does not wait for the old retry's timer.
+   */
   wake(sessionId: string): void {
     if (this.state !== 'running') return
-    if (this.timers.has(sessionId)) return
+    const timer = this.timers.get(sessionId)
+    if (timer) {
+      const [head] = this.deps.store.webhooks.head(sessionId, 1)
+      if (!head || head.nextAttemptAt > Date.now()) return
+      clearTimeout(timer)
+      this.timers.delete(sessionId)
+    }
     this.ready.add(sessionId)
     this.pump()
   }
