@@ -83,7 +83,17 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   }
   app.use((req, res, next) => {
     try {
-      res.locals.principal = authenticate(req, authenticator)
+      const principal = authenticate(req, authenticator)
+      res.locals.principal = principal
+      // Long-lived answers (the event stream) ask again before each event: a rotated token stops reaching anything.
+      res.locals.stillAuthorized = () => {
+        try {
+          const now = authenticate(req, authenticator)
+          return now.kind === principal.kind && (now.kind === 'admin' || now.sessionId === (principal as { sessionId: string }).sessionId)
+        } catch {
+          return false
+        }
+      }
     } catch (err) {
       res.locals.authError = err
     }

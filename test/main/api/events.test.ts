@@ -94,6 +94,20 @@ describe('the event stream', () => {
     expect(listeners()).toBe(baseline)
   })
 
+  it('ends a stream whose token was rotated, before it sends another event', async () => {
+    const created = await api.admin('POST', '/api/v1/sessions', { body: { id: 'rotating' } })
+    const stream = await sse('/api/v1/events?type=status', created.body.token)
+    await api.admin('POST', '/api/v1/sessions/rotating/disconnect')
+    await stream.next(e => e.event === 'status' && JSON.parse(e.data!).status === 'disconnected')
+    const seen = stream.events.length
+    await api.admin('POST', '/api/v1/sessions/rotating/token/rotate')
+    // a status change the old token may no longer see
+    await api.admin('POST', '/api/v1/sessions/rotating/connect')
+    await stream.ended
+    expect(stream.events.length).toBe(seen)
+    await api.admin('DELETE', '/api/v1/sessions/rotating')
+  })
+
   it('sends heartbeats, and removes the subscription when the client goes away', async () => {
     const baseline = listeners()
     const saved = eventStreamSettings.heartbeatMs

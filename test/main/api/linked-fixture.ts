@@ -57,6 +57,8 @@ export interface SseStream {
   next(check: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>
   /** resolves when a comment matching `pattern` has arrived */
   comment(pattern: RegExp, timeoutMs?: number): Promise<string>
+  /** resolves when the server ends the stream */
+  ended: Promise<void>
   close(): void
   /** the error body when the server refused (status ≠ 200) */
   body?: Answer['body']
@@ -72,6 +74,7 @@ export function openSse(port: number, path: string, token?: string): Promise<Sse
       const comments: string[] = []
       const wakers = new Set<() => void>()
       let buffer = ''
+      const ended = new Promise<void>(done => { res.on('end', () => done()); res.on('close', () => done()) })
       const stream: SseStream = {
         status: res.statusCode ?? 0,
         headers: res.headers,
@@ -79,6 +82,7 @@ export function openSse(port: number, path: string, token?: string): Promise<Sse
         comments,
         next: (check, timeoutMs = 15_000) => waitFor(() => events.find(check), timeoutMs, 'event'),
         comment: (pattern, timeoutMs = 15_000) => waitFor(() => comments.find(c => pattern.test(c)), timeoutMs, 'comment'),
+        ended,
         close: () => { req.destroy(); res.destroy() }
       }
       function waitFor<T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> {

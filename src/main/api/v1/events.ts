@@ -45,7 +45,8 @@ export function registerEventRoutes(registry: ApiRegistry): void {
     summary: 'Stream events (server-sent events)',
     description: 'Live events of the sessions as server-sent events: status changes, QR codes, pairing codes, messages, message acks, '
       + 'removed sessions. Filter with `session` and `type`. A session token receives only its own session\'s events, and asking '
-      + 'for another session is a 403. Nothing is replayed: read missed messages with GET …/messages?after=.',
+      + 'for another session is a 403. Nothing is replayed: read missed messages with GET …/messages?after=. The stream ends when its token '
+      + 'stops being valid (rotated, or its session deleted).',
     query: eventsQuerySchema,
     response: { description: 'The stream; it stays open.', schema: eventStreamSchema, contentType: 'text/event-stream' },
     handler: ({ host, principal, query, req, res }) => {
@@ -68,8 +69,15 @@ export function registerEventRoutes(registry: ApiRegistry): void {
       res.write(': connected\n\n')
 
       let seq = 0
+      const stillAuthorized = res.locals.stillAuthorized as (() => boolean) | undefined
       const unsubscribe = host.events.subscribe(event => {
         if (!('sessionId' in event) || (sessions && !sessions.has(event.sessionId)) || (types && !types.has(event.type))) return
+        // a token rotated (or a session deleted) since the stream opened ends it, before anything more is sent
+        if (stillAuthorized && !stillAuthorized()) {
+          unsubscribe()
+          res.end()
+          return
+        }
         res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(toApiEvent(event))}\n\n`)
       })
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), eventStreamSettings.heartbeatMs)
