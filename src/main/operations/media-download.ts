@@ -8,7 +8,7 @@ import { DEFAULT_ORIGIN, getHttpStream, getMediaKeys, getUrlFromDirectPath, type
 import { z } from 'zod'
 import type { DownloadedMedia } from '../../shared/operations.js'
 import { NotFoundError, OperationError, ValidationError, WaDockError } from '../errors.js'
-import { type OperationsHost, parseInput } from './common.js'
+import { DEFAULT_MAX_MEDIA_BYTES, type OperationsHost, parseInput } from './common.js'
 import { sniffMimetype } from './media-input.js'
 
 export const DESCRIPTOR_MEDIA_KINDS = ['image', 'video', 'audio', 'document', 'sticker'] as const
@@ -38,6 +38,9 @@ export const mediaDescriptorInputSchema = z.object({
   fileLength: z.number().int().nonnegative().optional()
 }).refine(v => v.url || v.directPath, { message: 'give url or directPath', path: ['url'] })
 
+/** Encryption adds at most a block of padding and the 10-byte MAC. */
+const MEDIA_OVERHEAD_BYTES = 16 + 10
+
 /** Downloads and decrypts the media a descriptor points to. The session must exist; no connection is needed. */
 export async function downloadMediaDescriptor(
   host: OperationsHost, sessionId: string, input: z.input<typeof mediaDescriptorInputSchema>
@@ -52,8 +55,18 @@ export async function downloadMediaDescriptor(
     const stream = await getHttpStream(url, {
       headers: { Origin: DEFAULT_ORIGIN }, ...(host.mediaDispatcher ? { dispatcher: host.mediaDispatcher } : {})
     } as RequestInit)
+    // capped like every other media WaDock takes in: a descriptor may point at anything, of any size
+    const limit = DEFAULT_MAX_MEDIA_BYTES + MEDIA_OVERHEAD_BYTES
     const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    let received = 0
+    for await (const chunk of stream) {
+      received += (chunk as Buffer).length
+      if (received > limit) {
+        (stream as { destroy?: () => void }).destroy?.()
+        throw new ValidationError(`the media is larger than ${DEFAULT_MAX_MEDIA_BYTES} bytes`)
+      }
+      chunks.push(chunk as Buffer)
+    }
     bytes = decryptMedia(Buffer.concat(chunks), keys)
   } catch (err) {
     if (err instanceof WaDockError) throw err
