@@ -42,7 +42,7 @@ export function createOperations(host: OperationsHost, options: OperationOptions
       revoke: (sessionId: string, input: In<typeof schemas.revokeMessageInputSchema>) => revokeMessage(host, sessionId, input, options),
       markRead: (sessionId: string, input: In<typeof schemas.markReadInputSchema>) => markRead(host, sessionId, input),
       downloadMedia: (sessionId: string, messageId: string) => downloadMessageMedia(host, sessionId, messageId),
-      downloadMediaDescriptor: (sessionId: string, input: In<typeof mediaDescriptorInputSchema>) => downloadMediaDescriptor(host, sessionId, input)
+      downloadMediaDescriptor: (sessionId: string, input: In<typeof mediaDescriptorInputSchema>) => downloadMediaDescriptor(host, sessionId, input, options)
     },
     presence: {
       set: (sessionId: string, input: In<typeof schemas.setPresenceInputSchema>) => setPresence(host, sessionId, input),

@@ -8,7 +8,7 @@ import { DEFAULT_ORIGIN, getHttpStream, getMediaKeys, getUrlFromDirectPath, type
 import { z } from 'zod'
 import type { DownloadedMedia } from '../../shared/operations.js'
 import { NotFoundError, OperationError, ValidationError, WaDockError } from '../errors.js'
-import { DEFAULT_MAX_MEDIA_BYTES, type OperationsHost, parseInput } from './common.js'
+import { DEFAULT_MAX_MEDIA_BYTES, type OperationOptions, type OperationsHost, parseInput } from './common.js'
 import { sniffMimetype } from './media-input.js'
 
 export const DESCRIPTOR_MEDIA_KINDS = ['image', 'video', 'audio', 'document', 'sticker'] as const
@@ -43,8 +43,9 @@ const MEDIA_OVERHEAD_BYTES = 16 + 10
 
 /** Downloads and decrypts the media a descriptor points to. The session must exist; no connection is needed. */
 export async function downloadMediaDescriptor(
-  host: OperationsHost, sessionId: string, input: z.input<typeof mediaDescriptorInputSchema>
+  host: OperationsHost, sessionId: string, input: z.input<typeof mediaDescriptorInputSchema>, options: OperationOptions = {}
 ): Promise<DownloadedMedia> {
+  const maxBytes = options.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES
   const i = parseInput(mediaDescriptorInputSchema, input)
   host.sessions.get(sessionId)
   const keys = await getMediaKeys(i.mediaKey, i.kind as MediaType)
@@ -56,14 +57,14 @@ export async function downloadMediaDescriptor(
       headers: { Origin: DEFAULT_ORIGIN }, ...(host.mediaDispatcher ? { dispatcher: host.mediaDispatcher } : {})
     } as RequestInit)
     // capped like every other media WaDock takes in: a descriptor may point at anything, of any size
-    const limit = DEFAULT_MAX_MEDIA_BYTES + MEDIA_OVERHEAD_BYTES
+    const limit = maxBytes + MEDIA_OVERHEAD_BYTES
     const chunks: Buffer[] = []
     let received = 0
     for await (const chunk of stream) {
       received += (chunk as Buffer).length
       if (received > limit) {
         (stream as { destroy?: () => void }).destroy?.()
-        throw new ValidationError(`the media is larger than ${DEFAULT_MAX_MEDIA_BYTES} bytes`)
+        throw new ValidationError(`the media is larger than ${maxBytes} bytes`)
       }
       chunks.push(chunk as Buffer)
     }

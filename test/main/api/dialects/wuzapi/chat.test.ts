@@ -7,6 +7,7 @@
 import { createDecipheriv } from 'node:crypto'
 import { type BaileysEventMap, downloadMediaMessage, getMediaKeys, type WAMessage } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { downloadMediaDescriptor } from '../../../../../src/main/operations/index.js'
 import { type PhoneMessage, simulatorSocketOptions, startSimulator, type Simulator } from '../../../../../src/sim/index.js'
 import { JPEG, MP4, OGG, PDF, WEBP } from '../../../operations/fixture.js'
 import { ADMIN_TOKEN } from '../../api-fixture.js'
@@ -259,6 +260,9 @@ describe('the wuzapi chat endpoints', () => {
     const paddedKey = await keyWithValidPadding(encrypted.subarray(0, encrypted.length - (encrypted.length % 16)))
     expectWuzapiError(await alice('/chat/downloadimage', { Url: media.url, DirectPath: media.directPath, MediaKey: paddedKey.toString('base64') }), 500,
       'could not download the media: its MAC does not match (wrong media key, or not WhatsApp media)')
+    // media larger than the limit is not read to the end
+    await expect(downloadMediaDescriptor(api.harness.host, 'alice', { kind: 'image', url: media.url!, mediaKey: media.mediaKey! }, { maxMediaBytes: 100 }))
+      .rejects.toThrow('the media is larger than 100 bytes')
     expectWuzapiError(await alice('/chat/downloadimage', { Url: media.url }), 400, 'Missing MediaKey in Payload')
     expectWuzapiError(await alice('/chat/downloadimage', { MediaKey: descriptor.MediaKey }), 400, 'Missing Url in Payload')
     expectWuzapiError(await alice('/chat/downloadimage', { ...descriptor, MediaKey: 'AAAA' }), 400, 'mediaKey: must be 32 bytes')
