@@ -177,10 +177,13 @@ export class WebhookDispatcher {
     const { store } = this.deps
     const session = store.sessions.get(sessionId)
     if (!session) return false
-    const events = rows.map(r => JSON.parse(r.payload) as WebhookEvent)
+    const format = PAYLOAD_FORMATS[config.format ?? 'native']
+    const all = rows.map(r => ({ row: r, event: JSON.parse(r.payload) as WebhookEvent }))
+    const shown = format.skip ? all.filter(({ event }) => !format.skip!(event, config)) : all
+    const events = shown.map(s => s.event)
     let rendered
     try {
-      rendered = await PAYLOAD_FORMATS[config.format ?? 'native'].render(events, config, { id: session.id, name: session.name, phoneNumber: session.phoneNumber, token: session.token })
+      rendered = events.length === 0 ? null : await format.render(events, config, { id: session.id, name: session.name, phoneNumber: session.phoneNumber, token: session.token })
     } catch (err) {
       return this.finish(sessionId, rows, { statusCode: null, error: `could not build the payload: ${(err as Error).message}`, latencyMs: 0 }, true)
     }
@@ -193,8 +196,8 @@ export class WebhookDispatcher {
     const headers: Record<string, string> = {
       'content-type': rendered.contentType,
       'user-agent': 'WaDock-Webhook/1',
-      'x-wadock-event-id': rows.map(r => r.eventId).join(','),
-      'x-wadock-event-type': [...new Set(rows.map(r => r.eventType))].join(','),
+      'x-wadock-event-id': shown.map(s => s.row.eventId).join(','),
+      'x-wadock-event-type': [...new Set(shown.map(s => s.row.eventType))].join(','),
       'x-wadock-session': sessionId,
       'x-wadock-timestamp': timestamp,
       ...(config.secret ? { 'x-wadock-signature': signPayload(config.secret, timestamp, rendered.body) } : {}),

@@ -157,6 +157,10 @@ describe('webhook payload formats, end to end', () => {
     // the unique_id the WhatsGate dialect hands out for this session
     expect(new Set(bodies.map(b => b.WhatsappID))).toEqual(new Set([uniqueIdOf(h.host.store.sessions.get('wg')!.token)]))
     expect(bodies.filter(b => b.type === 'status').map(b => b.data.status)).toEqual(expect.arrayContaining(['PENDING', 'AUTH', 'READY']))
+    // one login, one READY callback, with the number
+    const ready = bodies.filter(b => b.type === 'status' && b.data.status === 'READY')
+    expect(ready).toHaveLength(1)
+    expect(ready[0].data.wid).toBe(`${SESSIONS.wg.phone}@c.us`)
     expect(bodies.find(b => b.type === 'message' && b.data.chat === `${SENDER}@s.whatsapp.net`)!.data).toMatchObject({ number: SENDER, text: 'hello <wg> & more', pushname: 'Sender' })
     expect(bodies.some(b => b.type === 'ack' && b.data.ack === 3 && b.data.status === 'read')).toBe(true)
   })

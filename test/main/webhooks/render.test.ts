@@ -87,6 +87,20 @@ describe('webhook payload formats, every event type', () => {
     expect(status).toMatchObject({ type: 'status', data: { status: 'READY', status_name: 'Working' } })
   })
 
+  it('whatsgate and witime announce a login or logout once, from the companion event the webhook receives', () => {
+    const loggedIn = { ...base, id: 'l1', type: 'status', data: { status: 'logged_in', reason: null } } as WebhookEvent
+    const loggedOut = { ...base, id: 'l2', type: 'status', data: { status: 'disconnected', reason: 'logged_out' } } as WebhookEvent
+    const closed = { ...base, id: 'l3', type: 'status', data: { status: 'disconnected', reason: 'network' } } as WebhookEvent
+    for (const format of ['whatsgate', 'witime'] as const) {
+      const skip = PAYLOAD_FORMATS[format].skip!
+      expect([loggedIn, loggedOut, closed].map(e => skip(e, config(format)))).toEqual([true, true, false])
+      // a webhook that receives only status changes gets them all
+      expect([loggedIn, loggedOut].map(e => skip(e, config(format, { events: ['status'] })))).toEqual([false, false])
+      expect(skip(loggedIn, config(format, { events: ['status', 'connected'] }))).toBe(true)
+    }
+    expect(PAYLOAD_FORMATS.native.skip).toBeUndefined()
+  })
+
   it('witime: one PostBack per event, or BULK and BULKGZ batches of up to 50', async () => {
     for (const event of EVENTS) {
       const body = JSON.parse((await PAYLOAD_FORMATS.witime.render([event], config('witime'), SESSION))!.body.toString())

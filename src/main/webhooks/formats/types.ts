@@ -18,6 +18,8 @@ export interface RenderedRequest {
 }
 
 export interface PayloadFormat {
+  /** events this format leaves out altogether (they count as delivered, and are not named in the request's headers) */
+  skip?(event: WebhookEvent, config: WebhookConfig): boolean
   /** how many events one request may carry under this configuration (1 unless batching is on) */
   batchSize(config: WebhookConfig): number
   /** the request for these events, in order; null when this format has nothing to say about them */
@@ -25,3 +27,16 @@ export interface PayloadFormat {
 }
 
 export const json = (value: unknown): RenderedRequest => ({ body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', headers: {} })
+
+/**
+ * A status change that a companion event announces too (`logged_in` with `connected`, a logout with `logged_out`),
+ * when the webhook receives that one: formats that render both as the same callback send it once, from the companion,
+ * which says more (the number, the push name).
+ */
+export function announcedByCompanion(event: WebhookEvent, config: WebhookConfig): boolean {
+  if (event.type !== 'status') return false
+  const receives = (type: 'connected' | 'logged_out') => !config.events?.length || config.events.includes(type)
+  if (event.data.status === 'logged_in') return receives('connected')
+  if (event.data.status === 'disconnected' && event.data.reason === 'logged_out') return receives('logged_out')
+  return false
+}

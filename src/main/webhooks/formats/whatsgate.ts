@@ -8,7 +8,7 @@ import type { SessionStatus } from '../../../shared/domain.js'
 // the id the WhatsGate dialect hands out for the session, so callbacks name it as its commands do
 import { uniqueIdOf } from '../../api/dialects/whatsgate/unique-id.js'
 import type { WebhookEvent } from '../event-schema.js'
-import { json, type PayloadFormat } from './types.js'
+import { announcedByCompanion, json, type PayloadFormat } from './types.js'
 
 const STATES: Record<SessionStatus, [string, string]> = {
   disconnected: ['PENDING', 'Initialization'],
@@ -52,6 +52,8 @@ export function whatsgateCallback(event: WebhookEvent): { type: string; data: Re
 }
 
 export const whatsgateFormat: PayloadFormat = {
+  // a login or logout is one callback, not two
+  skip: announcedByCompanion,
   batchSize: () => 1,
   render: ([event], _config, session) => {
     const { type, data } = whatsgateCallback(event)

@@ -6,7 +6,7 @@
 import { deflateSync } from 'node:zlib'
 import type { WebhookConfig } from '../../../shared/domain.js'
 import type { WebhookEvent } from '../event-schema.js'
-import { json, type PayloadFormat } from './types.js'
+import { announcedByCompanion, json, type PayloadFormat } from './types.js'
 
 /** Events per batched request: enough to drain a backlog quickly, small enough for any receiver. */
 export const WITIME_BATCH = 50
@@ -54,6 +54,8 @@ export function witimePostback(event: WebhookEvent): Record<string, unknown> {
 const batching = (config: WebhookConfig) => config.batch ?? 'none'
 
 export const witimeFormat: PayloadFormat = {
+  // a login or logout is one callback, not two
+  skip: announcedByCompanion,
   batchSize: config => (batching(config) === 'none' ? 1 : WITIME_BATCH),
   render(events, config) {
     const mode = batching(config)
