@@ -14,7 +14,7 @@ const TOKEN = 'a-good-admin-token-123'
 
 interface TestServer { url: string; server: Server; wss: WebSocketServer; requests: BridgeRequest[]; close(): Promise<void> }
 
-async function startServer(port = 0): Promise<TestServer> {
+async function startServer(port = 0, accepted = { token: TOKEN }): Promise<TestServer> {
   const server = createServer()
   const requests: BridgeRequest[] = []
   const wss = new WebSocketServer({
@@ -23,7 +23,7 @@ async function startServer(port = 0): Promise<TestServer> {
   })
   server.on('upgrade', (req, socket, head) => {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(s => s.trim())
-    if (!offered.includes(`token.${TOKEN}`)) {
+    if (!offered.includes(`token.${accepted.token}`)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n')
       return
     }
@@ -63,8 +63,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-function client(url: string, token = TOKEN) {
-  const c = new WebBridgeClient({ url, token, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, minDelayMs: 20, maxDelayMs: 100 })
+function client(url: string, token = TOKEN, isServerUp: () => Promise<boolean> = async () => false) {
+  const c = new WebBridgeClient({ url, token, WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, minDelayMs: 20, maxDelayMs: 100, isServerUp })
   cleanups.push(() => c.close())
   return c
 }
@@ -146,6 +146,20 @@ describe('web bridge client', () => {
     await expect(c.bridge.rotateAdminToken()).resolves.toEqual({ adminToken: 'new' })
     await waitFor(c, 'refused')
     expect(states.filter(s => s.kind !== 'open')).toEqual([{ kind: 'refused', rotated: true }])
+  })
+
+  it('a reconnect refused by a server that is up (its token rotated elsewhere meanwhile) ends in `refused`', async () => {
+    const accepted = { token: TOKEN }
+    const s = await startServer(0, accepted)
+    cleanups.push(() => s.close())
+    const c = client(s.url, TOKEN, async () => true)
+    await waitFor(c, 'open')
+    // the token changes while the connection drops: the server stays up and refuses the old token from now on
+    accepted.token = 'another-admin-token-789'
+    for (const ws of s.wss.clients) ws.terminate()
+    await waitFor(c, 'refused')
+    expect(c.connection).toEqual({ kind: 'refused', rotated: true })
+    await expect(c.bridge.appInfo()).rejects.toThrow(/did not accept/)
   })
 
   it('close() fails what is pending and stops reconnecting', async () => {

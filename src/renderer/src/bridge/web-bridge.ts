@@ -32,6 +32,19 @@ export interface WebBridgeOptions {
   /** reconnect delays: `min(maxDelayMs, minDelayMs * 2^attempt)` */
   minDelayMs?: number
   maxDelayMs?: number
+  /**
+   * Whether the server answers at all (default: `GET /health` on the page's origin). A reconnect refused by a server
+   * that is up means the token was rotated meanwhile (elsewhere), which retrying cannot mend.
+   */
+  isServerUp?: () => Promise<boolean>
+}
+
+const healthAnswers = async (): Promise<boolean> => {
+  try {
+    return (await fetch('/health', { cache: 'no-store' })).ok
+  } catch {
+    return false
+  }
 }
 
 export function webBridgeUrl(location: Pick<Location, 'protocol' | 'host'>): string {
@@ -125,6 +138,19 @@ export class WebBridgeClient {
         // A socket that never opened with this token is refused by the server (401/403), or nothing listens.
         this.setState({ kind: 'refused', rotated })
         this.failAll(refusedError())
+        return
+      }
+      if (!opened) {
+        // a reconnect that did not open: the server is down, or it no longer takes this token
+        void (this.options.isServerUp ?? healthAnswers)().then(up => {
+          if (this.closed || this.socket || this.retryTimer) return
+          if (up) {
+            this.setState({ kind: 'refused', rotated: true })
+            this.failAll(refusedError())
+          } else {
+            this.scheduleReconnect()
+          }
+        })
         return
       }
       this.scheduleReconnect()
