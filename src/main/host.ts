@@ -114,6 +114,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let apiServer: ApiServer | undefined
   let apiExtension: ApiExtension | undefined
   let apiOptions = options.api
+  let apiChange: Promise<void> = Promise.resolve()
   const startApi = async () => {
     const api = apiOptions
     if (!api?.enabled) return
@@ -148,17 +149,23 @@ export async function createHost(options: HostOptions): Promise<Host> {
       webhooks.start()
       await startApi()
     },
-    async setApi(api) {
+    setApi(api) {
       apiOptions = api
-      if (state !== 'started') return
-      await stopApi()
-      await startApi()
+      // one change at a time: two overlapping restarts would both start a server (one leaked, or the port taken)
+      const change = apiChange.catch(() => undefined).then(async () => {
+        if (state !== 'started') return
+        await stopApi()
+        await startApi()
+      })
+      apiChange = change
+      return change
     },
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
       // Order matters: no new requests, then sessions close their sockets (and flush credentials), then the
       // database closes.
+      await apiChange.catch(() => undefined)
       await stopApi()
       await sessions.stop()
       // the last events of closing sessions are in the outbox; requests in flight stay pending for the next start
