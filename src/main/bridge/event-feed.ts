@@ -101,7 +101,8 @@ export class EventFeed {
 
   /** Schedules a recount of the session's storage, unless one is already scheduled. */
   storageChanged(sessionId: string): void {
-    if (this.closed || this.storageTimers.has(sessionId)) return
+    // nobody is looking (no window, no browser): a UI that connects later reads the figures itself
+    if (this.closed || this.clients.size === 0 || this.storageTimers.has(sessionId)) return
     const timer = setTimeout(() => {
       this.storageTimers.delete(sessionId)
       void this.recount(sessionId, this.generationOf(sessionId))

@@ -21,7 +21,7 @@ describe('event feed', () => {
     for (const step of cleanup.splice(0).reverse()) await step()
   })
 
-  async function setup(options: Partial<ConstructorParameters<typeof EventFeed>[0]> = {}) {
+  async function setup(options: Partial<ConstructorParameters<typeof EventFeed>[0]> = {}, connectClient = true) {
     const dir = await tempDir('wadock-feed-')
     const store: Store = openStore({ dataDir: dir.path })
     const events = new HostEvents()
@@ -31,7 +31,7 @@ describe('event feed', () => {
     })
     cleanup.push(() => dir.remove(), () => store.close(), () => feed.close())
     const log = new EventLog()
-    feed.connect(log.push, { ready: true })
+    if (connectClient) feed.connect(log.push, { ready: true })
     return { events, feed, log, recounts }
   }
 
@@ -47,6 +47,18 @@ describe('event feed', () => {
     await log.waitFor('storage', e => e.sessionId === 'a' && e !== first)
     expect(recounts.filter(id => id === 'a')).toHaveLength(2)
     expect(log.events.filter(e => e.type === 'message')).toHaveLength(27)
+  })
+
+  it('recounts nothing while no client is connected, and again once one is', async () => {
+    const { events, feed, log, recounts } = await setup({}, false)
+    const scheduled = () => (feed as unknown as { storageTimers: Map<string, unknown> }).storageTimers.size
+    events.emit(message('a', 'm1'))
+    expect(feed.recent().map(e => e.type)).toEqual(['message'])
+    expect(scheduled()).toBe(0)
+    feed.connect(log.push, { ready: true })
+    events.emit(message('a', 'm2'))
+    await log.waitFor('storage', e => e.sessionId === 'a')
+    expect(recounts).toEqual(['a'])
   })
 
   it('drops a recount whose session was removed meanwhile', async () => {
