@@ -13,7 +13,7 @@ import {
   sendContactInputSchema, sendDocumentInputSchema, sendImageInputSchema, sendLocationInputSchema, sendReactionInputSchema,
   sendStickerInputSchema, sendTextInputSchema, sendVideoInputSchema, sendVoiceInputSchema, type SentMessage
 } from '../../shared/operations.js'
-import { OperationError, ValidationError } from '../errors.js'
+import { ConflictError, OperationError, ValidationError } from '../errors.js'
 import { ingestMessage } from '../sessions/message-ingest.js'
 import {
   findStoredMessage, linkedSocket, type OperationOptions, type OperationsHost, parseInput, resolveRecipient, toJid, waitForStored,
@@ -34,6 +34,8 @@ async function send(
   build: (sock: WASocket) => Promise<AnyMessageContent> | AnyMessageContent
 ): Promise<SentMessage> {
   const sock = linkedSocket(host, sessionId)
+  // WhatsApp would take a second message with the same id as the first one again: refuse it here, clearly
+  if (target.messageId && host.store.messages.getRaw(sessionId, target.messageId)) throw new ConflictError(`a message with id ${target.messageId} exists`)
   const quoted = target.replyTo ? findStoredMessage(host, sessionId, target.replyTo) : undefined
   const content = await build(sock)
   const jid = await resolveRecipient(sock, toJid(target.to))

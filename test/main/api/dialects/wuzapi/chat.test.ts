@@ -62,9 +62,12 @@ describe('the wuzapi chat endpoints', () => {
     const answer = await alice('/chat/send/text', { Phone: PHONE.P, Body: 'Hellow Meow', Id: '90B2F8B13FAC8A9CF6B06E99C7834DC5' })
     const data = expectData(answer)
     expect(Object.keys(data).sort()).toEqual(['Details', 'Id', 'Timestamp'])
-    // the caller-chosen Id is the message's id on WhatsApp too
+    // the caller-chosen Id is the message's id on WhatsApp too; a second send with it is refused
     expect(data).toMatchObject({ Details: 'Sent', Id: '90B2F8B13FAC8A9CF6B06E99C7834DC5', Timestamp: expect.stringMatching(RFC3339) })
     expect(await phone().waitForMessage(m => m.id === data.Id)).toMatchObject({ from: pn(PHONE.A), text: 'Hellow Meow' })
+    const rows = api.messageRows()
+    expectWuzapiError(await alice('/chat/send/text', { Phone: PHONE.P, Body: 'again', Id: '90B2F8B13FAC8A9CF6B06E99C7834DC5' }), 409, 'a message with id 90B2F8B13FAC8A9CF6B06E99C7834DC5 exists')
+    expect(api.messageRows()).toBe(rows)
 
     const reply = expectData(await alice('/chat/send/text', { Phone: PHONE.P, Body: 'Ditto', ContextInfo: { StanzaId: data.Id, Participant: pn(PHONE.A) } }))
     const got = await phone().waitForMessage(m => m.id === reply.Id)
