@@ -13,6 +13,12 @@ export type SessionStatus = z.infer<typeof sessionStatusSchema>
 export const sessionReasonSchema = z.string().regex(/^(qr_timeout|logged_out|replaced|network|user|restart|error: .+)$/)
 export type SessionReason = 'qr_timeout' | 'logged_out' | 'replaced' | 'network' | 'user' | 'restart' | `error: ${string}`
 
+/**
+ * A pairing code as people read it and every API shows it (seed 004): two groups of four, `ABCD-EFGH`. Baileys hands
+ * out the 8 characters bare; anything else is returned as it is.
+ */
+export const formatPairingCode = (code: string) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}`.toUpperCase() : code)
+
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 export const sessionIdSchema = z.string().regex(SESSION_ID_PATTERN, 'letters, digits, "-" and "_", at most 64, starting with a letter or digit')
 

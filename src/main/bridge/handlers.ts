@@ -11,7 +11,6 @@ import {
 } from '../../shared/bridge.js'
 import { phoneDigits } from '../../shared/operations.js'
 import type { Settings } from '../../shared/settings.js'
-import { formatPairingCode } from '../api/v1/sessions.js'
 import { ConflictError } from '../errors.js'
 import type { Host } from '../host.js'
 import { generateAdminToken, type SettingsStore } from '../settings/index.js'
@@ -144,7 +143,7 @@ export function createBridgeHandlers(host: Host, deps: BridgeDeps): Bridge {
       feed.storageComputed(id, stats)
       return stats
     },
-    requestPairingCode: async (id, phoneNumber) => ({ code: formatPairingCode(await host.sessions.requestPairingCode(id, phoneNumber)) }),
+    requestPairingCode: async (id, phoneNumber) => ({ code: await host.sessions.requestPairingCode(id, phoneNumber) }),
     currentQr: async id => {
       host.sessions.record(id)
       const session = host.sessions.get(id)

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { type UserFacingSocketConfig, proto } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
 import { adminTokenSchema } from '../../shared/settings.js'
-import { type SessionInfo, type SessionReason, type SessionStatus, type WebhookConfig, sessionIdSchema, webhookConfigSchema } from '../../shared/domain.js'
+import { formatPairingCode, type SessionInfo, type SessionReason, type SessionStatus, type WebhookConfig, sessionIdSchema, webhookConfigSchema } from '../../shared/domain.js'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
 import type { HostEvents } from '../events.js'
 import type { SessionRecord, Store } from '../store/index.js'
@@ -108,7 +108,8 @@ export class SessionManager {
           store.webhooks.enqueue(id, 'qr', { qr, expires_at: expiresAt })
           events.emit({ type: 'qr', sessionId: id, qr, expiresAt })
         },
-        onPairCode: code => {
+        onPairCode: bare => {
+          const code = formatPairingCode(bare)
           store.webhooks.enqueue(id, 'pair_code', { code })
           events.emit({ type: 'pair_code', sessionId: id, code })
         },
@@ -242,7 +243,7 @@ export class SessionManager {
     if (!/^[1-9][0-9]{6,14}$/.test(digits)) throw new ValidationError('phone_number must be an international number with 7 to 15 digits')
     const session = this.get(id)
     this.options.store.sessions.setWasRunning(id, true)
-    return session.requestPairingCode(digits)
+    return formatPairingCode(await session.requestPairingCode(digits))
   }
 
   setWebhook(id: string, webhook: WebhookConfig | null): void {

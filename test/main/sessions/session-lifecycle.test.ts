@@ -108,7 +108,9 @@ describe('sessions against the simulator', () => {
     const { h } = await harness()
     h.host.sessions.create({ id: 'coded' })
     const code = await h.host.sessions.requestPairingCode('coded', '+1 555 111 0041')
-    expect(code).toMatch(/^[A-Z0-9]{8}$/)
+    // as people read it, and the same in the pair_code event
+    expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/)
+    expect((await h.waitFor('pair_code', e => e.sessionId === 'coded')).code).toBe(code)
     await h.status('coded', 'waiting_for_pair_code')
     await sim.enterLinkCode('15551110041', code)
     await h.status('coded', 'logged_in', undefined, 20_000)

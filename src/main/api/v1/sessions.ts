@@ -38,8 +38,6 @@ export function toApiStatus(info: SessionInfo) {
   return { status: info.status, is_logged_in: info.isLoggedIn, phone_number: info.phoneNumber, push_name: info.pushName }
 }
 
-/** Baileys hands out the 8 characters bare; seed 004 shows them as two groups of four. */
-export const formatPairingCode = (code: string) => (/^[A-Z0-9]{8}$/i.test(code) ? `${code.slice(0, 4)}-${code.slice(4)}`.toUpperCase() : code)
 
 const newToken = () => randomBytes(24).toString('base64url')
 
@@ -139,7 +137,7 @@ export function registerSessionRoutes(registry: ApiRegistry): void {
     errors: [409, 422],
     handler: async ({ host, params, body }) => {
       const code = await host.sessions.requestPairingCode(params.session_id, body.phone_number)
-      return { code: formatPairingCode(code), timeout_seconds: secondsUntil(host.sessions.get(params.session_id).qrExpiresAt) }
+      return { code, timeout_seconds: secondsUntil(host.sessions.get(params.session_id).qrExpiresAt) }
     }
   })
 

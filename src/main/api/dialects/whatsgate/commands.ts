@@ -6,7 +6,6 @@ import { z } from 'zod'
 import { parseAddress, phoneDigits } from '../../../../shared/operations.js'
 import type { Host } from '../../../host.js'
 import type { Operations } from '../../../operations/index.js'
-import { formatPairingCode } from '../../v1/sessions.js'
 import { WhatsgateError } from './errors.js'
 import { sessionIdByUniqueId, toWhatsgateSession, WHATSGATE_STATUSES, type WhatsgateStatus } from './view.js'
 
@@ -83,7 +82,7 @@ export const COMMANDS: Record<string, Command<z.ZodType>> = {
       if (!code) return view(ctx, info.id)
       try {
         const pairing = await ctx.host.sessions.requestPairingCode(info.id, phoneDigits(body.number!)!)
-        return view(ctx, info.id, { qr: formatPairingCode(pairing) })
+        return view(ctx, info.id, { qr: pairing })
       } catch (err) {
         // a session-create that failed leaves nothing behind
         await ctx.host.sessions.delete(info.id)

@@ -3,7 +3,6 @@ import QRCode from 'qrcode'
 import { z } from 'zod'
 import type { SessionStatus, WebhookConfig } from '../../../../shared/domain.js'
 import type { Host } from '../../../host.js'
-import { formatPairingCode } from '../../v1/sessions.js'
 import { chatOf, readBody, required } from './input.js'
 import { WuzapiError } from './respond.js'
 import type { WuzapiRoute } from './route.js'
@@ -111,7 +110,7 @@ export const sessionRoutes: WuzapiRoute[] = [
       if (!jid.endsWith('@s.whatsapp.net')) throw new WuzapiError(400, 'Could not parse Phone')
       if (host.sessions.get(sessionId).isLinked()) throw new WuzapiError(400, 'Already paired')
       const code = await host.sessions.requestPairingCode(sessionId, jid.split('@')[0])
-      return { LinkingCode: formatPairingCode(code) }
+      return { LinkingCode: code }
     }
   },
   {
