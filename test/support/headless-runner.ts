@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Database from 'better-sqlite3'
 import type { StartupLine } from '../../src/main/headless.js'
+import type { CreateSessionInput } from '../../src/main/sessions/session-manager.js'
 import type { Simulator } from '../../src/sim/index.js'
 import { HostHarness } from './host-harness.js'
 
@@ -80,10 +81,10 @@ export async function simulatorTarget(sim: Simulator, dir: string): Promise<{ ar
  * Creates session `id` in `dataDir` and links it to `phone` with an in-process host, then stops that host: the
  * session is left linked and marked running, so a runner started on the folder reconnects it.
  */
-export async function linkSessionInProcess(sim: Simulator, dataDir: string, id: string, phone: string): Promise<void> {
+export async function linkSessionInProcess(sim: Simulator, dataDir: string, id: string, phone: string, create: Omit<CreateSessionInput, 'id'> = {}): Promise<void> {
   const h = await HostHarness.start(sim, dataDir)
   try {
-    h.host.sessions.create({ id })
+    h.host.sessions.create({ ...create, id })
     await h.linkByQr(sim, id, phone)
   } finally {
     await h.stop()

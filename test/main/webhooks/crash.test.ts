@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../../src/sim/index.js'
-import { HostHarness, tempDir } from '../../support/host-harness.js'
-import { poll, readDb, type Runner, simulatorTarget, startRunner, stopRunner, testPort } from '../../support/headless-runner.js'
+import { tempDir } from '../../support/host-harness.js'
+import { linkSessionInProcess, poll, readDb, type Runner, simulatorTarget, startRunner, stopRunner, testPort } from '../../support/headless-runner.js'
 import { Receiver } from './receiver.js'
 
 const ACCOUNT = '15557200001'
@@ -50,13 +50,7 @@ describe('webhooks: kill -9 with 500 events in flight', () => {
   }
 
   it('delivers every event at least once across the crash and the restart; duplicates keep their event id', async () => {
-    const linker = await HostHarness.start(sim, dir.path)
-    try {
-      linker.host.sessions.create({ id: 'crash', webhook: { url: receiver.url, events: ['message'], secret: 'crash-test-secret' } })
-      await linker.linkByQr(sim, 'crash', ACCOUNT)
-    } finally {
-      await linker.stop()
-    }
+    await linkSessionInProcess(sim, dir.path, 'crash', ACCOUNT, { webhook: { url: receiver.url, events: ['message'], secret: 'crash-test-secret' } })
     await sim.createAccount(SENDER, 'Burst')
     const target = await simulatorTarget(sim, dir.path)
     const args = ['--data', dir.path, '--port', String(testPort()), ...target.args]

@@ -5,7 +5,7 @@
  * the phone received. Errors come in wuzapi's shape and write nothing.
  */
 import { createDecipheriv } from 'node:crypto'
-import { type BaileysEventMap, downloadMediaMessage, getMediaKeys, type WAMessage } from '@whiskeysockets/baileys'
+import { type BaileysEventMap, downloadMediaMessage, getMediaKeys, type WAMessage, type WASocket } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { downloadMediaDescriptor } from '../../../../../src/main/operations/index.js'
 import { type PhoneMessage, simulatorSocketOptions, startSimulator, type Simulator } from '../../../../../src/sim/index.js'
@@ -34,6 +34,17 @@ async function keyWithValidPadding(ciphertext: Buffer): Promise<Buffer> {
       // bad padding under this key: try the next
     }
   }
+}
+
+/** Resolves once Bob's session sees Alice's presence (or chat presence) become `state`. */
+function presenceSeenBy(bob: Pick<WASocket, 'ev'>, state: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { bob.ev.off('presence.update', listener); reject(new Error(`Bob did not see ${state}`)) }, 10_000)
+    const listener = (u: BaileysEventMap['presence.update']) => {
+      if (u.id === pn(PHONE.A) && u.presences[pn(PHONE.A)]?.lastKnownPresence === state) { clearTimeout(timer); bob.ev.off('presence.update', listener); resolve() }
+    }
+    bob.ev.on('presence.update', listener)
+  })
 }
 
 describe('the wuzapi chat endpoints', () => {
@@ -138,14 +149,7 @@ describe('the wuzapi chat endpoints', () => {
   })
 
   it('shows typing and recording to another session (chat presence)', async () => {
-    const bob = api.harness.host.sessions.get('bob').socket!
-    const seen = (state: string) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { bob.ev.off('presence.update', listener); reject(new Error(`Bob did not see ${state}`)) }, 10_000)
-      const listener = (u: { id: string; presences: Record<string, { lastKnownPresence?: string }> }) => {
-        if (u.id === pn(PHONE.A) && u.presences[pn(PHONE.A)]?.lastKnownPresence === state) { clearTimeout(timer); bob.ev.off('presence.update', listener); resolve() }
-      }
-      bob.ev.on('presence.update', listener)
-    })
+    const seen = (state: string) => presenceSeenBy(api.harness.host.sessions.get('bob').socket!, state)
     const typing = seen('composing')
     expect(expectData(await alice('/chat/presence', { Phone: PHONE.B, State: 'composing', Media: '' }))).toEqual({ Details: 'Chat presence set successfuly' })
     await typing
@@ -214,13 +218,7 @@ describe('the wuzapi chat endpoints', () => {
 
   it('sets the session\'s presence; another session sees it', async () => {
     const bob = api.harness.host.sessions.get('bob').socket!
-    const seen = (state: string) => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { bob.ev.off('presence.update', listener); reject(new Error(`Bob did not see ${state}`)) }, 10_000)
-      const listener = (u: { id: string; presences: Record<string, { lastKnownPresence?: string }> }) => {
-        if (u.id === pn(PHONE.A) && u.presences[pn(PHONE.A)]?.lastKnownPresence === state) { clearTimeout(timer); bob.ev.off('presence.update', listener); resolve() }
-      }
-      bob.ev.on('presence.update', listener)
-    })
+    const seen = (state: string) => presenceSeenBy(bob, state)
     const online = seen('available')
     expect(expectData(await wz('POST', '/user/presence', { token: api.tokens.alice, body: { type: 'available' } }))).toEqual({ Details: 'Presence set successfuly' })
     await bob.presenceSubscribe(pn(PHONE.A))
