@@ -40,17 +40,29 @@ export interface LocalOnlyOptions {
   allowedOrigins?: readonly string[]
 }
 
+/**
+ * Why a request with these headers is not local: its Host is not a loopback name (nor an allowed one), or its
+ * Origin (when present) is neither local nor allowed. Undefined when it is local. The REST API and the web UI's
+ * socket both decide with it.
+ */
+export function nonLocalReason(
+  headers: { host?: string; origin?: string }, { allowedHosts = [], allowedOrigins = [] }: LocalOnlyOptions
+): string | undefined {
+  if (!isLoopbackHost(headers.host, allowedHosts.map(h => h.toLowerCase()))) {
+    return 'the Host header must name this machine (localhost, 127.0.0.1 or [::1])'
+  }
+  const origin = headers.origin
+  if (origin !== undefined && !allowedOrigins.includes(origin) && !isLoopbackOrigin(origin)) {
+    return `requests from origin ${JSON.stringify(origin)} are not allowed`
+  }
+  return undefined
+}
+
 /** 403 for a request whose Host is not local or whose Origin (when present) is neither local nor allowed. */
-export function localOnly({ allowedHosts = [], allowedOrigins = [] }: LocalOnlyOptions): RequestHandler {
-  const hosts = allowedHosts.map(h => h.toLowerCase())
+export function localOnly(options: LocalOnlyOptions): RequestHandler {
   return (req, _res, next) => {
-    if (!isLoopbackHost(req.headers.host, hosts)) {
-      throw new ApiError('forbidden', 'the Host header must name this machine (localhost, 127.0.0.1 or [::1])')
-    }
-    const origin = req.headers.origin
-    if (origin !== undefined && !allowedOrigins.includes(origin) && !isLoopbackOrigin(origin)) {
-      throw new ApiError('forbidden', `requests from origin ${JSON.stringify(origin)} are not allowed`)
-    }
+    const reason = nonLocalReason(req.headers, options)
+    if (reason) throw new ApiError('forbidden', reason)
     next()
   }
 }
