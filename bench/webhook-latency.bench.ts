@@ -1,7 +1,8 @@
 /**
  * Webhook latency: from a virtual phone's message to the webhook POST arriving at a local receiver, beside raw
  * Baileys' own `messages.upsert` for the very same messages, on the same simulator, in the same run.
- * Run: `npm run bench:webhooks` (BENCH_MESSAGES, BENCH_RATE, BENCH_SESSIONS override the sizes).
+ * Run: `npm run bench:webhooks` (BENCH_MESSAGES, BENCH_RATE, BENCH_SESSIONS override the sizes; BENCH_DEBUG=1 lists the
+ * slowest messages).
  *
  * Ten accounts are linked to WaDock sessions (each webhook pointing at the receiver, native format) and ten other
  * accounts to raw Baileys clients. In two phases of the same run, one virtual phone sends to the raw clients' accounts
@@ -70,24 +71,30 @@ async function runRawClients(info: SimulatorInfo, phones: string[]): Promise<voi
 }
 
 /**
- * Role `driver`: makes the virtual phone `sender` send `count` texts `<prefix><n>` to `phones` in turn, `rate` per
- * second; prints `{started}`, then `{text, at}` just before each send's control request, then `{seconds}`.
+ * Role `driver`: makes the virtual phone `sender` send `warmup` untimed texts `<prefix>w<n>` and then `count` timed
+ * texts `<prefix><n>` to `phones` in turn, `rate` per second without a break; prints `{started}`, then `{text, at}`
+ * just before each timed send's control request, then `{seconds}` (of the timed part).
+ * The untimed second at the start is the warm-up every process needs at a new rate (the driver's HTTP connections
+ * opening one per request in flight, code still unoptimised): without it the first messages of each phase were
+ * timed with start-up costs of the load driver and the simulator, up to 200 ms.
  */
-async function runDriver(control: string, sender: string, phones: string[], count: number, rate: number, prefix: string): Promise<void> {
+async function runDriver(control: string, sender: string, phones: string[], count: number, rate: number, prefix: string, warmup: number): Promise<void> {
   line({ started: true })
   const sends: Promise<unknown>[] = []
+  const send = (to: string, text: string) => sends.push(fetch(`${control}/control/accounts/${sender}/messages`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to, text })
+  }).then(res => { if (!res.ok) throw new Error(`send failed: ${res.status}`) }))
   const t0 = performance.now()
-  for (let n = 0; n < count; n++) {
+  for (let n = 0; n < warmup + count; n++) {
     const wait = t0 + (n * 1000) / rate - performance.now()
     if (wait > 1) await new Promise(resolve => setTimeout(resolve, wait))
-    const text = `${prefix}${n}`
-    line({ text, at: now() })
-    sends.push(fetch(`${control}/control/accounts/${sender}/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: phones[n % phones.length], text })
-    }).then(res => { if (!res.ok) throw new Error(`send failed: ${res.status}`) }))
+    const timed = n >= warmup
+    const text = timed ? `${prefix}${n - warmup}` : `${prefix}w${n}`
+    if (timed) line({ text, at: now() })
+    send(phones[n % phones.length], text)
   }
   await Promise.all(sends)
-  line({ seconds: (performance.now() - t0) / 1000 })
+  line({ seconds: (performance.now() - t0) / 1000 - warmup / rate })
   process.exit(0)
 }
 
@@ -109,8 +116,8 @@ const role = process.argv[2]
 if (role === 'receiver') await runReceiver()
 else if (role === 'raw') await runRawClients(JSON.parse(process.argv[3]) as SimulatorInfo, JSON.parse(process.argv[4]) as string[])
 else if (role === 'driver') {
-  const [control, sender, phones, count, rate, prefix] = process.argv.slice(3)
-  await runDriver(control, sender, JSON.parse(phones) as string[], Number(count), Number(rate), prefix)
+  const [control, sender, phones, count, rate, prefix, warmup] = process.argv.slice(3)
+  await runDriver(control, sender, JSON.parse(phones) as string[], Number(count), Number(rate), prefix, Number(warmup))
 }
 else await main()
 
@@ -180,12 +187,12 @@ async function main(): Promise<void> {
   await waitFor(() => wadockPhones.every((_, i) => hookAt.has(`warm-w${i}`)) && rawPhones.every((_, i) => upsertAt.has(`warm-r${i}`)), 'the warm-up')
   progress('warmed up')
 
-  /** One phase: RATE messages per second in total, round-robin over `phones`, each timed from its control request. */
+  /** One phase: RATE messages per second in total, round-robin over `phones`, after one untimed second; each timed from its control request. */
   async function phase(phones: string[], prefix: string, arrived: (text: string) => boolean): Promise<{ sentAt: Map<string, number>; perSecond: number }> {
     const sentAt = new Map<string, number>()
     let seconds = 0
     await new Promise<void>((resolve, reject) => {
-      startRole('driver', [sim.control, SENDER, JSON.stringify(phones), String(MESSAGES), String(RATE), prefix], (value: { text?: string; at?: number; seconds?: number }) => {
+      startRole('driver', [sim.control, SENDER, JSON.stringify(phones), String(MESSAGES), String(RATE), prefix, String(RATE)], (value: { text?: string; at?: number; seconds?: number }) => {
         if (value.text) sentAt.set(value.text, value.at!)
         if (value.seconds !== undefined) { seconds = value.seconds; resolve() }
       }).catch(reject)
@@ -199,6 +206,12 @@ async function main(): Promise<void> {
   progress(`WaDock: ${MESSAGES} messages at ${hookPhase.perSecond} msg/s delivered to the webhook`)
 
   const raw = [...rawPhase.sentAt].map(([text, at]) => upsertAt.get(text)! - at)
+  if (process.env.BENCH_DEBUG) { // the 15 slowest messages of each kind, to see where a tail comes from
+    const worst = (m: Map<string, number>, arr: Map<string, number>) => [...m].map(([t, at]) => [t, Math.round(arr.get(t)! - at)] as const).sort((a, b) => b[1] - a[1]).slice(0, 15)
+    console.error('raw worst', JSON.stringify(worst(rawPhase.sentAt, upsertAt)))
+    console.error('hook worst', JSON.stringify(worst(hookPhase.sentAt, hookAt)))
+    console.error('stored worst', JSON.stringify(worst(hookPhase.sentAt, storedAt)))
+  }
   const hook = [...hookPhase.sentAt].map(([text, at]) => hookAt.get(text)! - at)
   const stored = [...hookPhase.sentAt].map(([text, at]) => storedAt.get(text)! - at)
   const delivery = [...hookPhase.sentAt.keys()].map(text => hookAt.get(text)! - storedAt.get(text)!)
