@@ -4,7 +4,7 @@
  * never leaks listeners or saves credentials twice; after a logout it never reconnects.
  */
 import makeWASocket, {
-  type AuthenticationState, type BaileysEventMap, Browsers, type UserFacingSocketConfig, type WAMessageKey, type WASocket, proto
+  type AuthenticationState, type BaileysEventMap, Browsers, DisconnectReason, type UserFacingSocketConfig, type WAMessageKey, type WASocket, proto
 } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
 import type { SessionReason, SessionStatus } from '../../shared/domain.js'
@@ -46,6 +46,8 @@ export interface SessionOptions {
 
 const FIRST_QR_MS = 60_000
 const NEXT_QR_MS = 20_000
+/** how long a socket may take from connecting to its first QR code or to being logged in */
+const CONNECT_TIMEOUT_MS = 20_000
 
 export class Session {
   status: SessionStatus = 'disconnected'
@@ -62,6 +64,7 @@ export class Session {
   private replacements: number[] = []
   private reconnectTimer?: NodeJS.Timeout
   private stableTimer?: NodeJS.Timeout
+  private connectTimer?: NodeJS.Timeout
   private closeWaiters: (() => void)[] = []
   private qrWaiters: (() => void)[] = []
 
@@ -100,7 +103,7 @@ export class Session {
     this.qrCodes = []
     this.qrExpiresAt = null
     this.setStatus('connecting', this.reason === 'restart' ? 'restart' : null)
-    const config = this.options.socketConfig()
+    const { connectTimeoutMs = CONNECT_TIMEOUT_MS, ...config } = this.options.socketConfig()
     const sock = makeWASocket({
       browser: Browsers.appropriate('Desktop'),
       markOnlineOnConnect: false,
@@ -108,11 +111,21 @@ export class Session {
       // a decryption's key changes are written with the message it decrypted (see signal-repository.ts)
       makeSignalRepository: makeDeferringSignalRepository,
       ...config,
+      // Baileys applies this timeout to the handshake and also to every frame it sends, where each send then costs
+      // a timer and two captured stack traces (a tenth of the CPU of sending a text). Dead connections are found by
+      // Baileys' keep-alive; the connect is timed by the session itself (below).
+      connectTimeoutMs: 0,
       auth: this.options.auth.state,
       logger: this.options.baileysLogger as any,
       getMessage: this.options.callbacks.getMessage
     })
     this.sock = sock
+    clearTimeout(this.connectTimer)
+    this.connectTimer = setTimeout(() => {
+      // a network-type close (428), so the reconnect policy backs off and tries again
+      const error = Object.assign(new Error('timed out connecting to WhatsApp'), { output: { statusCode: DisconnectReason.connectionClosed } })
+      if (sock === this.sock) void sock.end(error)
+    }, connectTimeoutMs)
     const handlers: ((events: Partial<BaileysEventMap>) => void)[] = []
     sock.ev.process(async events => {
       if (generation !== this.generation) return
@@ -125,6 +138,10 @@ export class Session {
   }
 
   private onConnectionUpdate(update: BaileysEventMap['connection.update'], sock: WASocket, qrTimeout?: number): void {
+    if (update.qr || update.connection === 'open') {
+      clearTimeout(this.connectTimer)
+      this.connectTimer = undefined
+    }
     if (update.qr) {
       const lifetime = qrTimeout ?? (this.qrCodes.length === 0 ? FIRST_QR_MS : NEXT_QR_MS)
       this.qrCodes.push(update.qr)
@@ -153,6 +170,8 @@ export class Session {
     this.sock = undefined
     this.generation++
     clearTimeout(this.stableTimer)
+    clearTimeout(this.connectTimer)
+    this.connectTimer = undefined
     for (const wake of this.closeWaiters.splice(0)) wake()
     if (!this.wantConnected) {
       this.setStatus('disconnected', this.reason === 'logged_out' ? 'logged_out' : 'user')

@@ -1,5 +1,8 @@
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { WebSocketServer } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../../src/sim/index.js'
 import { HostHarness, tempDir } from '../../support/host-harness.js'
@@ -144,6 +147,29 @@ describe('sessions against the simulator', () => {
     const account = sim.listAccounts().find(a => a.phone === '15551110061')!
     expect(account.devices.filter(d => d.id !== 0)).toEqual([{ id: expect.any(Number), online: true }])
     expect(h.seen.filter(e => e.type === 'status' && e.sessionId === 'once' && e.status === 'logged_in')).toHaveLength(1)
+  })
+
+  it('a connection that never gets past the handshake is ended after the connect timeout and tried again', async () => {
+    // a server that accepts the WebSocket and then says nothing, as a stalled network path would
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    cleanups.push(async () => { for (const c of silent.clients) c.terminate(); silent.close() })
+    await once(silent, 'listening')
+    let connections = 0
+    silent.on('connection', () => { connections++ })
+    const wsUrl = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/ws/chat`
+    const { h } = await harness(undefined, {
+      target: { kind: 'simulator', wsUrl, rootPublicKey: sim.info().rootPublicKey },
+      socketOverrides: { connectTimeoutMs: 300 }
+    })
+    const started = Date.now()
+    h.host.sessions.create({ id: 'stalled' })
+    await h.status('stalled', 'connecting', 'network', 5_000)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    for (const end = Date.now() + 5_000; connections < 2 && Date.now() < end;) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(connections).toBeGreaterThanOrEqual(2)
+    expect(h.host.sessions.get('stalled')).toMatchObject({ status: 'connecting' })
+    await h.host.sessions.disconnect('stalled')
+    expect(h.host.sessions.get('stalled')).toMatchObject({ status: 'disconnected' })
   })
 
   it('gives up with replaced after repeated 440s in a short window, keeping its credentials', async () => {
