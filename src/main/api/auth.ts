@@ -3,7 +3,7 @@
  * own token, which reaches only routes of that session (`/api/v1/sessions/{session_id}/…` with its own id).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Request } from 'express'
+import type { IncomingMessage } from 'node:http'
 import { ApiError } from './errors.js'
 
 export type Principal = { kind: 'admin' } | { kind: 'session'; sessionId: string }
@@ -26,7 +26,7 @@ export function tokensEqual(given: string, expected: string): boolean {
 }
 
 /** The token of `Authorization: Bearer <token>`; undefined when the header is absent. */
-export function bearerToken(req: Request): string | undefined {
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization
   if (header === undefined) return undefined
   const match = /^Bearer +([^\s]+) *$/i.exec(header)
@@ -45,7 +45,7 @@ export interface Authenticator {
 }
 
 /** Resolves the request's token to a principal; throws 401 for a missing or unknown token. */
-export function authenticate(req: Request, auth: Authenticator): Principal {
+export function authenticate(req: IncomingMessage, auth: Authenticator): Principal {
   const token = bearerToken(req)
   if (token === undefined) throw unauthorized('missing bearer token')
   if (token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid token')

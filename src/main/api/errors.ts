@@ -2,6 +2,7 @@
  * The REST API's one error shape, `{error: {code, message, details?}}`, and the one place where every error a
  * request can end in (host errors, zod errors, body-parser errors, anything unexpected) becomes a status code.
  */
+import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../errors.js'
 import { component } from './components.js'
@@ -116,3 +117,22 @@ export const errorResponseSchema = component(z.object({
   description: 'Every error answer, whatever the route.',
   examples: [{ error: { code: 'validation_failed', message: 'invalid request', details: [{ path: 'webhook.url', message: 'Invalid URL' }] } }]
 })
+
+/** Answers `body` as JSON with `status` (an absent body as an empty one), unless an answer has begun already. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body) ?? ''
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.end(text)
+}
+
+/** Answers `error` in the error shape; an answer already under way is cut off instead (its client sees it fail). */
+export function sendApiError(res: ServerResponse, error: ApiError): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)
+  sendJson(res, error.status, error.body())
+}

@@ -4,8 +4,7 @@
  * answers only requests addressed to a loopback name and, when they carry an Origin, coming from a loopback page
  * or an origin the user listed.
  */
-import type { RequestHandler } from 'express'
-import { ApiError } from './errors.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -58,33 +57,25 @@ export function nonLocalReason(
   return undefined
 }
 
-/** 403 for a request whose Host is not local or whose Origin (when present) is neither local nor allowed. */
-export function localOnly(options: LocalOnlyOptions): RequestHandler {
-  return (req, _res, next) => {
-    const reason = nonLocalReason(req.headers, options)
-    if (reason) throw new ApiError('forbidden', reason)
-    next()
-  }
-}
-
 /**
  * CORS for the configured origins only: a listed origin gets `Access-Control-Allow-Origin` on its answers and its
- * preflights are answered here (204) before authentication, as browsers send them without credentials. With no
- * list, no CORS header is ever sent, so browsers keep other origins' scripts from reading any answer.
+ * preflights are answered here (204, true returned) before authentication, as browsers send them without
+ * credentials. With no list, no CORS header is ever sent, so browsers keep other origins' scripts from reading any
+ * answer.
  */
-export function corsFor(allowedOrigins: readonly string[]): RequestHandler {
-  return (req, res, next) => {
-    const origin = req.headers.origin
-    if (!origin || !allowedOrigins.includes(origin)) return next()
-    res.vary('Origin')
-    res.setHeader('Access-Control-Allow-Origin', origin)
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE')
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type')
-      res.setHeader('Access-Control-Max-Age', '600')
-      res.status(204).end()
-      return
-    }
-    next()
+export function answerCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin
+  if (!origin || !allowedOrigins.includes(origin)) return false
+  const vary = res.getHeader('Vary')
+  res.setHeader('Vary', vary ? `${String(vary)}, Origin` : 'Origin')
+  res.setHeader('Access-Control-Allow-Origin', origin)
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE')
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type')
+    res.setHeader('Access-Control-Max-Age', '600')
+    res.statusCode = 204
+    res.end()
+    return true
   }
+  return false
 }

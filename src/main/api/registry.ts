@@ -1,5 +1,5 @@
 /**
- * The route registry: the one list of REST routes, from which both the express router and the OpenAPI document
+ * The route registry: the one list of REST routes, from which both the request handler and the OpenAPI document
  * are built, so a route cannot be served without being documented or documented without being served.
  *
  * Adding routes (messages, groups, contacts, presence, events…):
@@ -10,7 +10,7 @@
  *     with its method, OpenAPI-style path (`/api/v1/sessions/{session_id}/messages`), access, params/query/body
  *     schemas, response schema and extra error statuses. The handler gets parsed input and returns the body.
  *  3. Call it from `registerV1Routes` in `v1/index.ts`.
- * Nothing else: the router validates input, checks access and maps errors, and `GET /api/v1/openapi.json` (and
+ * Nothing else: the handler validates input, checks access and maps errors, and `GET /api/v1/openapi.json` (and
  * the docs page) list the route with its security, parameters, body and every response including errors. The
  * OpenAPI test fails if a route's schemas cannot be expressed as JSON Schema.
  *
@@ -19,16 +19,20 @@
  * a route whose answer is not JSON (media bytes, an event stream) writes it to `res` itself and names its
  * `response.contentType` for the document.
  */
-import { type Request, type Response, Router } from 'express'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parse as parseQuery } from 'node:querystring'
+import { json, type Request, type Response } from 'express'
 import multer, { MulterError } from 'multer'
+import type { Logger } from 'pino'
 import { z } from 'zod'
 import { SESSION_ID_PATTERN } from '../../shared/domain.js'
 import type { Host } from '../host.js'
-import { authorize, type Principal, type RouteAccess } from './auth.js'
+import { authenticate, type Authenticator, authorize, type Principal, type RouteAccess } from './auth.js'
 import { componentOf, isComponentId } from './components.js'
 import { DEFAULT_BODY_LIMIT } from './constants.js'
-import { ApiError, issueDetails } from './errors.js'
+import { ApiError, issueDetails, sendApiError, sendJson, toApiError } from './errors.js'
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi.js'
+import { RouteTable } from './route-table.js'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -52,8 +56,10 @@ export interface RouteContext<P, Q, B> {
   body: B
   /** the `file` part of a multipart upload (routes with `upload`); its bytes are also in `body[upload.field]` */
   file: UploadedFile | undefined
-  req: Request
-  res: Response
+  req: IncomingMessage
+  res: ServerResponse
+  /** whether the request's token still reaches what it reached when the request came (for long-lived answers) */
+  stillAuthorized(): boolean
 }
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>
@@ -87,8 +93,10 @@ export interface RouteSpec<P extends ObjectSchema, Q extends ObjectSchema, B ext
 
 export type RegisteredRoute = RouteSpec<ObjectSchema, ObjectSchema, z.ZodType, z.ZodType>
 
-export interface RouterDeps {
+export interface HandlerDeps {
   host: Host
+  authenticator: Authenticator
+  logger: Logger
   /** check every answer against its response schema (tests turn this on); a mismatch is a 500 */
   validateResponses?: boolean
   /** the largest multipart upload, in bytes or as "25mb" (default DEFAULT_BODY_LIMIT), like the JSON body limit */
@@ -97,13 +105,14 @@ export interface RouterDeps {
 
 const JSON_TYPES = ['application/json', 'application/*+json']
 
-/** `/a/{b}/c` → `/a/:b/c` */
-export const toExpressPath = (path: string) => path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1')
+/** The request's media type, lower-case, without parameters ("" when there is no Content-Type). */
+const mediaTypeOf = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+const isJsonType = (type: string) => type === 'application/json' || /^application\/[^/]+\+json$/.test(type)
 const pathParamsOf = (path: string) => [...path.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map(m => m[1])
 const pascal = (s: string) => s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, _sep, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')
 
 /** A non-empty body is on its way (an empty one, as fetch sends for a bodiless POST, counts as none). */
-const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
 
 /** Built once: a zod schema compiles itself on first use, which is too costly to repeat for every request. */
 const NO_FIELDS = z.object({})
@@ -154,10 +163,10 @@ function coerceFormFields(schema: z.ZodType, fields: Record<string, unknown>): R
 }
 
 /** Reads a multipart body: every text field, and at most one file, the `file` part, up to `limit` bytes. */
-function readMultipart(req: Request, res: Response, limit: number, limitText: string): Promise<UploadedFile | undefined> {
+function readMultipart(req: IncomingMessage, res: ServerResponse, limit: number, limitText: string): Promise<UploadedFile | undefined> {
   const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: limit, fieldSize: limit, files: 1, fields: 100, parts: 101 } }).single('file')
   return new Promise((resolve, reject) => {
-    parse(req, res, (err?: unknown) => {
+    parse(req as Request, res as Response, (err?: unknown) => {
       if (err instanceof MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE' || err.code === 'LIMIT_FIELD_VALUE') {
           reject(new ApiError('payload_too_large', `the request body is larger than ${limitText}`))
@@ -172,7 +181,7 @@ function readMultipart(req: Request, res: Response, limit: number, limitText: st
         reject(new ApiError('bad_request', `malformed multipart body: ${(err as Error).message}`))
         return
       }
-      const file = (req as Request & { file?: Express.Multer.File }).file
+      const file = (req as IncomingMessage & { file?: Express.Multer.File }).file
       resolve(file ? { bytes: file.buffer, fileName: file.originalname || undefined, mimetype: file.mimetype || undefined } : undefined)
     })
   })
@@ -221,65 +230,101 @@ export class ApiRegistry {
   }
 
   /**
-   * An express router serving every route. Expects `res.locals.principal` (or `res.locals.authError`) from the
-   * app's authentication middleware and `req.body` from its JSON parser. A known path with another method is a 405.
+   * The native API's request handler: finds the route (RouteTable), authenticates, reads and validates the input,
+   * runs the route and answers, every failure in the one error shape. Plain Node request and response objects:
+   * no framework sits between the socket and the route.
    */
-  router({ host, validateResponses = false, bodyLimit = DEFAULT_BODY_LIMIT }: RouterDeps): Router {
-    const router = Router({ caseSensitive: true, strict: false, mergeParams: false })
+  handler({ host, validateResponses = false, bodyLimit = DEFAULT_BODY_LIMIT, authenticator, logger }: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+    const table = new RouteTable<RegisteredRoute>()
+    for (const route of this.list) table.add(route.method, route.path, route)
     const uploadLimit = limitBytes(bodyLimit)
-    for (const route of this.list) {
-      router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
-        const principal = res.locals.principal as Principal | undefined
-        const sessionId = typeof req.params.session_id === 'string' ? req.params.session_id : undefined
-        if (route.access !== 'public') {
-          if (!principal) throw res.locals.authError
-          authorize(principal, route.access, sessionId)
-        }
-        // an unknown session is a 404 whatever else the request holds (a malformed id is left to the schema: 400)
-        if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.record(sessionId)
-        const params = parseInput(route.params ?? NO_FIELDS, { ...req.params })
-        const query = parseInput(route.query ?? NO_FIELDS, { ...(req.query as object) })
-        let body: unknown
-        let file: UploadedFile | undefined
-        if (route.body) {
-          if (route.upload && hasBody(req) && req.is('multipart/form-data')) {
-            file = await readMultipart(req, res, uploadLimit, String(bodyLimit))
-            const fields = coerceFormFields(route.body, { ...(req.body as object) })
-            const schema = file
-              ? (route.body as unknown as ObjectSchema).extend({ [route.upload.field]: z.custom<Buffer>(v => Buffer.isBuffer(v)) })
-              : route.body
-            body = parseInput(schema, file ? { ...fields, [route.upload.field]: file.bytes } : fields)
-          } else {
-            if (hasBody(req) && !req.is(JSON_TYPES)) {
-              throw new ApiError('unsupported_media_type', route.upload
-                ? 'the request body must be JSON (Content-Type: application/json) or multipart/form-data'
-                : 'the request body must be JSON (Content-Type: application/json)')
-            }
-            body = parseInput(route.body, req.body ?? {})
+    const limitText = String(bodyLimit)
+    const jsonParser = json({ limit: bodyLimit, strict: true, type: JSON_TYPES })
+    const readJson = (req: IncomingMessage, res: ServerResponse) =>
+      new Promise<void>((resolve, reject) => jsonParser(req as Request, res as Response, err => (err ? reject(err) : resolve())))
+
+    const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const path = q === -1 ? url : url.slice(0, q)
+      let principal: Principal | undefined
+      let authError: unknown
+      try {
+        principal = authenticate(req, authenticator)
+      } catch (err) {
+        authError = err
+      }
+      const found = table.match(req.method ?? 'GET', path)
+      if (found?.kind !== 'route') {
+        if (!principal && !(found && this.isPublic(found.template))) throw authError
+        if (!found) throw new ApiError('not_found', `no route ${req.method} ${path}`)
+        throw new ApiError('method_not_allowed', `${req.method} is not allowed here; allowed: ${found.allow.join(', ')}`, undefined, { Allow: found.allow.join(', ') })
+      }
+      const route = found.route
+      const sessionId = found.params.session_id
+      if (route.access !== 'public') {
+        if (!principal) throw authError
+        authorize(principal, route.access, sessionId)
+      }
+      // an unknown session is a 404 whatever else the request holds (a malformed id is left to the schema: 400)
+      // (the session manager holds every session in memory: no query for this)
+      if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.get(sessionId)
+      const params = parseInput(route.params ?? NO_FIELDS, found.params)
+      const query = parseInput(route.query ?? NO_FIELDS, q === -1 ? {} : { ...parseQuery(url.slice(q + 1)) })
+      let body: unknown
+      let file: UploadedFile | undefined
+      if (route.body) {
+        const type = mediaTypeOf(req)
+        if (route.upload && hasBody(req) && type === 'multipart/form-data') {
+          file = await readMultipart(req, res, uploadLimit, limitText)
+          const fields = coerceFormFields(route.body, { ...((req as { body?: object }).body ?? {}) })
+          const schema = file
+            ? (route.body as unknown as ObjectSchema).extend({ [route.upload.field]: z.custom<Buffer>(v => Buffer.isBuffer(v)) })
+            : route.body
+          body = parseInput(schema, file ? { ...fields, [route.upload.field]: file.bytes } : fields)
+        } else {
+          if (hasBody(req) && !isJsonType(type)) {
+            throw new ApiError('unsupported_media_type', route.upload
+              ? 'the request body must be JSON (Content-Type: application/json) or multipart/form-data'
+              : 'the request body must be JSON (Content-Type: application/json)')
           }
+          // only authenticated requests get here: nobody else can make the server read a large body
+          if (hasBody(req)) await readJson(req, res)
+          body = parseInput(route.body, (req as { body?: unknown }).body ?? {})
         }
-        const result = await route.handler({ host, principal, params, query, body, file, req, res })
-        if (res.headersSent) return
-        let out: unknown = result
-        if (validateResponses) {
-          const checked = route.response.schema.safeParse(result)
-          // a plain Error, not a ZodError: a bad answer is the server's fault (500), not the client's (400)
-          if (!checked.success) throw new Error(`${route.operationId} answered outside its schema: ${z.prettifyError(checked.error)}`)
-          out = checked.data
+      }
+      // Long-lived answers (the event stream) ask again before each event: a rotated token stops reaching anything.
+      const stillAuthorized = () => {
+        try {
+          const now = authenticate(req, authenticator)
+          return now.kind === principal!.kind && (now.kind === 'admin' || now.sessionId === (principal as { sessionId: string }).sessionId)
+        } catch {
+          return false
         }
-        res.status(route.response.status ?? 200).json(out)
-      })
+      }
+      const result = await route.handler({ host, principal, params, query, body, file, req, res, stillAuthorized })
+      if (res.headersSent || res.writableEnded) return
+      let out: unknown = result
+      if (validateResponses) {
+        const checked = route.response.schema.safeParse(result)
+        // a plain Error, not a ZodError: a bad answer is the server's fault (500), not the client's (400)
+        if (!checked.success) throw new Error(`${route.operationId} answered outside its schema: ${z.prettifyError(checked.error)}`)
+        out = checked.data
+      }
+      sendJson(res, route.response.status ?? 200, out)
     }
-    const methodsByPath = new Map<string, string[]>()
-    for (const route of this.list) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method.toUpperCase()])
-    for (const [path, methods] of methodsByPath) {
-      router.all(toExpressPath(path), (req: Request, res: Response) => {
-        if (!res.locals.principal && !this.isPublic(path)) throw res.locals.authError
-        const allow = methods.includes('GET') ? [...methods, 'HEAD'] : methods
-        throw new ApiError('method_not_allowed', `${req.method} is not allowed here; allowed: ${allow.join(', ')}`, undefined, { Allow: allow.join(', ') })
-      })
+
+    return async (req, res) => {
+      try {
+        await serve(req, res)
+      } catch (err) {
+        const { error, internal } = toApiError(err, limitText)
+        const path = (req.url ?? '/').split('?')[0]
+        if (internal) logger.error({ err, method: req.method, path }, 'request failed')
+        else logger.debug({ status: error.status, code: error.code, method: req.method, path }, 'request refused')
+        sendApiError(res, error)
+      }
     }
-    return router
   }
 
   private isPublic(path: string): boolean {

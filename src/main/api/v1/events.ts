@@ -49,7 +49,7 @@ export function registerEventRoutes(registry: ApiRegistry): void {
       + 'stops being valid (rotated, or its session deleted).',
     query: eventsQuerySchema,
     response: { description: 'The stream; it stays open.', schema: eventStreamSchema, contentType: 'text/event-stream' },
-    handler: ({ host, principal, query, req, res }) => {
+    handler: ({ host, principal, query, req, res, stillAuthorized }) => {
       let sessions = query.session?.length ? new Set(query.session) : undefined
       if (principal?.kind === 'session') {
         if (sessions && [...sessions].some(s => s !== principal.sessionId)) throw new ApiError('forbidden', 'a session token reaches only its own session')
@@ -59,7 +59,7 @@ export function registerEventRoutes(registry: ApiRegistry): void {
       }
       const types = query.type?.length ? new Set<string>(query.type) : undefined
 
-      res.status(200)
+      res.statusCode = 200
       res.setHeader('Content-Type', 'text/event-stream; charset=utf-8')
       res.setHeader('Connection', 'keep-alive')
       res.setHeader('X-Accel-Buffering', 'no')
@@ -69,11 +69,10 @@ export function registerEventRoutes(registry: ApiRegistry): void {
       res.write(': connected\n\n')
 
       let seq = 0
-      const stillAuthorized = res.locals.stillAuthorized as (() => boolean) | undefined
       const unsubscribe = host.events.subscribe(event => {
         if (!('sessionId' in event) || (sessions && !sessions.has(event.sessionId)) || (types && !types.has(event.type))) return
         // a token rotated (or a session deleted) since the stream opened ends it, before anything more is sent
-        if (stillAuthorized && !stillAuthorized()) {
+        if (!stillAuthorized()) {
           unsubscribe()
           res.end()
           return

@@ -20,7 +20,13 @@ const SESSION = '/api/v1/sessions/{session_id}'
 const tags = ['messages']
 
 /** The host's operations (a few closures: cheap to build per request). */
-export const operationsOf = (host: Host) => createOperations(host)
+const operationsByHost = new WeakMap<Host, ReturnType<typeof createOperations>>()
+/** The host's operations, bound once per host rather than on every request. */
+export function operationsOf(host: Host): ReturnType<typeof createOperations> {
+  let ops = operationsByHost.get(host)
+  if (!ops) operationsByHost.set(host, (ops = createOperations(host)))
+  return ops
+}
 
 // ---- schemas ----
 
@@ -273,7 +279,7 @@ export function registerMessageRoutes(registry: ApiRegistry): void {
     errors: [422],
     handler: async ({ host, params, res }) => {
       const media = await operationsOf(host).messages.downloadMedia(params.session_id, params.message_id)
-      res.status(200)
+      res.statusCode = 200
       res.setHeader('Content-Type', media.mimetype)
       res.setHeader('Content-Length', String(media.bytes.length))
       // whatever the bytes are, a browser must not run them as a page of this origin
