@@ -11,6 +11,7 @@
  *   with their saved credentials; WaDock: a new host on the same data folder)
  * Targets: within 1.25× of raw Baileys on time and throughput, at most 8 MB per idle linked session.
  */
+import './support/no-source-maps.js'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,11 +1,17 @@
 /**
  * REST text sends of one WaDock session beside raw Baileys `sendMessage`, on the same simulator, in the same run.
- * Run: `npm run bench:rest` (BENCH_MESSAGES, BENCH_WINDOW override the sizes). Target: at least 0.9× raw throughput.
+ * Run: `npm run bench:rest` (BENCH_MESSAGES per round, BENCH_ROUNDS, BENCH_WINDOW override the sizes; BENCH_DEBUG=1
+ * prints each round's window for a --cpu-prof profile). Target: at least 0.9× raw throughput.
  *
- * Both send the same number of texts with the same number in flight to the same raw Baileys receiver; a run ends
- * when the receiver has them all. Latency is per request: `sendMessage` resolving, or the HTTP answer arriving.
- * The HTTP client is a worker thread, as a script calling the API is a process of its own.
+ * Both send the same number of texts with the same number in flight to the same raw Baileys receiver, in rounds that
+ * alternate between them; a round ends when the receiver has all its messages. Throughput is the median of a side's
+ * rounds; latency is per request (`sendMessage` resolving, or the HTTP answer arriving) over all of them. The HTTP
+ * client is a worker thread with node:http and keep-alive, as a script calling the API is a process of its own; CPU
+ * time per message is reported for the main thread (host or raw sender, and the receiver), the process's other
+ * threads (the client, the garbage collector's helpers) and the simulator, because on a small machine they all
+ * compete for the same cores and the throughput of either side is bounded by their sum.
  */
+import './support/no-source-maps.js'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,11 +20,13 @@ import pino from 'pino'
 import { createHost, type Host } from '../src/main/host.js'
 import type { HostEvent } from '../src/shared/domain.js'
 import { TestClient } from '../test/support/baileys-client.js'
+import { cpuMs, measureCpu } from './support/cpu-time.js'
 import { startSimProcess } from './support/sim-process.js'
 import { median, percentile, round } from './support/stats.js'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500)
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 20)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const ADMIN_TOKEN = 'bench-admin-token-0123456789'
 
 const sim = await startSimProcess()
@@ -86,12 +94,19 @@ async function sendAll(label: string, count: number, send: (text: string) => Pro
 function sendOverRest(label: string, count: number): Promise<number[]> {
   const worker = new Worker(`
     const { parentPort, workerData: d } = require('node:worker_threads')
+    const http = require('node:http')
+    const agent = new http.Agent({ keepAlive: true, maxSockets: d.window })
     const latencies = []
-    const send = async text => {
-      const res = await fetch(d.url, { method: 'POST', headers: { authorization: 'Bearer ' + d.token, 'content-type': 'application/json' }, body: JSON.stringify({ to: d.to, text }) })
-      if (!res.ok) throw new Error(res.status + ' ' + await res.text())
-      await res.arrayBuffer()
-    }
+    const send = text => new Promise((resolve, reject) => {
+      const body = JSON.stringify({ to: d.to, text })
+      const req = http.request(d.url, { method: 'POST', agent, headers: { authorization: 'Bearer ' + d.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, res => {
+        const chunks = []
+        res.on('data', c => chunks.push(c))
+        res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(res.statusCode + ' ' + Buffer.concat(chunks))))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
     ;(async () => {
       for (let i = 0; i < d.count; i += d.window) {
         await Promise.all(Array.from({ length: Math.min(d.window, d.count - i) }, async (_, j) => {
@@ -109,17 +124,74 @@ function sendOverRest(label: string, count: number): Promise<number[]> {
   })
 }
 
-async function run(label: string, sendMany: (label: string, count: number) => Promise<number[]>) {
+/** CPU time of the thread running the host and the receiver, of the whole process (with the client's worker), of the simulator. */
+const cpuSources = { mainThread: () => cpuMs(process.pid, process.pid), process: () => cpuMs(process.pid), simulator: () => cpuMs(sim.pid) }
+
+interface RoundResult { perSecond: number; latencies: number[]; cpu: Record<keyof typeof cpuSources, number | undefined> }
+
+/** One round of one side: MESSAGES texts, timed until the receiver has them all. */
+async function runRound(label: string, sendMany: (label: string, count: number) => Promise<number[]>): Promise<RoundResult> {
+  // what the receiver kept of earlier rounds would only make every later check slower
+  receiver.messages.length = 0
+  rawSender.messages.length = 0
+  rawSender.updates.length = 0
+  rawSender.receipts.length = 0
   await sendMany(`${label} warm-up`, 1)
   await receiver.waitForMessage(m => textOf(m) === `${label} warm-up 0`, 30_000)
+  // the round's messages as they arrive, counted once each (a redelivery has the same id)
+  const arrived = new Set<string>()
+  let allArrived!: () => void
+  const done = new Promise<void>(resolve => { allArrived = resolve })
+  const onUpsert = ({ messages }: { messages: (typeof receiver.messages)[number][] }) => {
+    for (const m of messages) if (textOf(m).startsWith(`${label} `) && !textOf(m).includes('warm-up')) arrived.add(m.key.id!)
+    if (arrived.size >= MESSAGES) allArrived()
+  }
+  receiver.sock!.ev.on('messages.upsert', onUpsert)
   const t0 = performance.now()
-  const latencies = await sendMany(label, MESSAGES)
-  const sentOf = (m: (typeof receiver.messages)[number]) => textOf(m).startsWith(`${label} `) && !textOf(m).includes('warm-up')
-  await receiver.until(() => new Set(receiver.messages.filter(sentOf).map(m => m.key.id)).size >= MESSAGES || undefined, 180_000, label)
-  return { perSecond: round(MESSAGES / ((performance.now() - t0) / 1000)), p50Ms: round(median(latencies)), p99Ms: round(percentile(latencies, 99)) }
+  const mark = process.hrtime.bigint() / 1000n
+  const { result: latencies, cpuMs: cpu } = await measureCpu(cpuSources, async () => {
+    const latencies = await sendMany(label, MESSAGES)
+    const timer = setTimeout(() => { throw new Error(`${label}: ${arrived.size} of ${MESSAGES} messages arrived in 180 s`) }, 180_000)
+    await done
+    clearTimeout(timer)
+    return latencies
+  })
+  receiver.sock!.ev.off('messages.upsert', onUpsert)
+  const seconds = (performance.now() - t0) / 1000
+  // with BENCH_DEBUG, the round's window on the clock of a --cpu-prof profile (µs), to profile one side at a time
+  if (process.env.BENCH_DEBUG) console.error(`${label} µs ${mark} ${process.hrtime.bigint() / 1000n}`)
+  return { perSecond: MESSAGES / seconds, latencies, cpu }
 }
-const raw = await run('raw', (label, count) => sendAll(label, count, text => rawSender.sock!.sendMessage(`${to}@s.whatsapp.net`, { text })))
-const rest = await run('rest', sendOverRest)
+
+/** A side's rounds summed up: median throughput, latency over every request, CPU time per message. */
+function summarise(rounds: RoundResult[]) {
+  const latencies = rounds.flatMap(r => r.latencies)
+  const perMessage = (total: (r: RoundResult) => number | undefined) => {
+    const values = rounds.map(total)
+    return values.some(v => v === undefined) ? null : round((values as number[]).reduce((a, b) => a + b, 0) / (MESSAGES * rounds.length), 2)
+  }
+  return {
+    perSecond: round(median(rounds.map(r => r.perSecond))),
+    roundsPerSecond: rounds.map(r => round(r.perSecond)),
+    p50Ms: round(median(latencies)),
+    p99Ms: round(percentile(latencies, 99)),
+    cpuMsPerMessage: {
+      mainThread: perMessage(r => r.cpu.mainThread),
+      otherThreads: perMessage(r => (r.cpu.process === undefined || r.cpu.mainThread === undefined ? undefined : r.cpu.process - r.cpu.mainThread)),
+      simulator: perMessage(r => r.cpu.simulator)
+    }
+  }
+}
+
+// Rounds alternate between the two sides, so that a slow spell of the machine does not fall on one side only.
+const rawRounds: RoundResult[] = []
+const restRounds: RoundResult[] = []
+for (let r = 0; r < ROUNDS; r++) {
+  rawRounds.push(await runRound(`raw${r}`, (label, count) => sendAll(label, count, text => rawSender.sock!.sendMessage(`${to}@s.whatsapp.net`, { text }))))
+  restRounds.push(await runRound(`rest${r}`, sendOverRest))
+}
+const raw = summarise(rawRounds)
+const rest = summarise(restRounds)
 
 receiver.stop()
 rawSender.stop()
@@ -131,13 +203,15 @@ const results = {
   benchmark: 'REST text sends of one WaDock session beside raw Baileys sendMessage, same simulator, same run',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version },
-  messages: MESSAGES,
+  messagesPerRound: MESSAGES,
+  rounds: ROUNDS,
   inFlight: WINDOW,
   raw,
   rest,
   throughputRatio: round(rest.perSecond / raw.perSecond, 2)
 }
-console.table({ 'raw Baileys sendMessage': raw, 'WaDock REST POST …/messages/text': rest })
+const row = ({ cpuMsPerMessage: cpu, roundsPerSecond, ...r }: typeof raw) => ({ ...r, rounds: roundsPerSecond.join(' '), 'main thread CPU ms/msg': cpu.mainThread, 'other threads': cpu.otherThreads, simulator: cpu.simulator })
+console.table({ 'raw Baileys sendMessage': row(raw), 'WaDock REST POST …/messages/text': row(rest) })
 console.log(`throughput ratio (REST / raw): ${results.throughputRatio}`)
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
 await writeFile(new URL('./results/rest-vs-baileys.json', import.meta.url), JSON.stringify(results, null, 2) + '\n')

@@ -8,6 +8,7 @@
  * - memory per idle linked session: RSS growth of this process with N linked idle sessions, divided by N
  *   (the simulator runs in its own process so only the clients are counted)
  */
+import './support/no-source-maps.js'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { TestClient } from '../test/support/baileys-client.js'
 import { startSimProcess } from './support/sim-process.js'

@@ -6,6 +6,7 @@ import type { SimulatorInfo } from '../../src/sim/index.js'
 
 export interface SimProcess {
   info: SimulatorInfo
+  pid: number
   control: string
   scanQr(phone: string, qr: string, name?: string): Promise<{ device: string }>
   post(path: string, body: unknown): Promise<any>
@@ -32,6 +33,7 @@ export async function startSimProcess(): Promise<SimProcess> {
   }
   return {
     info,
+    pid: child.pid!,
     control,
     post,
     scanQr: (phone, qr, name) => post(`/control/accounts/${phone}/scan`, { qr, name }),

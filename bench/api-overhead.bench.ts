@@ -1,0 +1,115 @@
+/**
+ * What the REST layer itself costs: main-thread CPU time and throughput per request for a few requests that never
+ * reach WhatsApp, beside a bare node:http server answering the same JSON (the floor any Node HTTP server pays).
+ * Run: `npm run bench:api` (BENCH_REQUESTS per kind, default 20000). No target: the figures show where a REST send's
+ * HTTP side stands (the send itself is in bench:rest).
+ *
+ * The requests: GET /health (no authentication); GET S/status (token, session lookup, a JSON answer); POST
+ * S/messages/text to a session that is not linked (token, JSON body, validation, a 409 in the error shape); and the
+ * wuzapi dialect's GET /wuzapi/session/status (the same through express, which serves the dialects). The client is
+ * a worker thread with node:http and keep-alive, 20 requests in flight.
+ */
+import './support/no-source-maps.js'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import pino from 'pino'
+import { createHost } from '../src/main/host.js'
+import { cpuMs } from './support/cpu-time.js'
+import { round } from './support/stats.js'
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000)
+const IN_FLIGHT = 20
+const ADMIN_TOKEN = 'bench-admin-token-0123456789'
+
+interface Request { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }
+
+/** Sends `count` of `request` from a worker thread, IN_FLIGHT at a time; resolves with the elapsed ms. */
+function drive(base: string, request: Request, count: number): Promise<number> {
+  const worker = new Worker(`
+    const { parentPort, workerData: d } = require('node:worker_threads')
+    const http = require('node:http')
+    const agent = new http.Agent({ keepAlive: true, maxSockets: d.inFlight })
+    const headers = { ...d.request.headers, ...(d.request.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(d.request.body) } : {}) }
+    const one = () => new Promise((resolve, reject) => {
+      const req = http.request(d.base + d.request.path, { method: d.request.method, agent, headers }, res => { res.resume(); res.on('end', resolve) })
+      req.on('error', reject)
+      req.end(d.request.body)
+    })
+    ;(async () => {
+      const t0 = performance.now()
+      for (let i = 0; i < d.count; i += d.inFlight) await Promise.all(Array.from({ length: Math.min(d.inFlight, d.count - i) }, one))
+      parentPort.postMessage(performance.now() - t0)
+    })()
+  `, { eval: true, workerData: { base, request, count, inFlight: IN_FLIGHT } })
+  return new Promise((resolve, reject) => {
+    worker.once('message', ms => { resolve(ms as number); void worker.terminate() })
+    worker.once('error', reject)
+  })
+}
+
+/** Warms up, then measures `request`: requests per second and main-thread CPU µs per request. */
+async function measure(base: string, request: Request) {
+  await drive(base, request, Math.min(2000, REQUESTS))
+  const before = cpuMs(process.pid, process.pid)
+  const ms = await drive(base, request, REQUESTS)
+  const after = cpuMs(process.pid, process.pid)
+  return {
+    perSecond: round(REQUESTS / (ms / 1000)),
+    mainThreadCpuUsPerRequest: before === undefined || after === undefined ? null : round(((after - before) * 1000) / REQUESTS)
+  }
+}
+
+// the floor: node:http answering a small JSON body, nothing else
+const bare = createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    const body = JSON.stringify({ status: 'ok' })
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+  })
+})
+await new Promise<void>(resolve => bare.listen(0, '127.0.0.1', resolve))
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`
+
+// A host whose sessions never connect (its WhatsApp address answers nothing): only the REST layer works here.
+const dataDir = await mkdtemp(join(tmpdir(), 'wadock-bench-api-'))
+const host = await createHost({
+  dataDir, logger: pino({ level: 'error' }),
+  target: { kind: 'simulator', wsUrl: 'ws://127.0.0.1:9/ws/chat', rootPublicKey: '00'.repeat(32) },
+  api: { enabled: true, host: '127.0.0.1', port: 0, adminToken: () => ADMIN_TOKEN }
+})
+await host.start()
+const session = host.sessions.create({ id: 'bench', connect: false })
+const sessionToken = host.store.sessions.get(session.id)!.token
+const api = host.apiUrl!
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
+
+const results = {
+  'bare node:http, GET (the floor)': await measure(bareUrl, { method: 'GET', path: '/health', headers: {} }),
+  'GET /health': await measure(api, { method: 'GET', path: '/health', headers: {} }),
+  'GET S/status': await measure(api, { method: 'GET', path: '/api/v1/sessions/bench/status', headers: admin }),
+  'POST S/messages/text (409: not linked)': await measure(api, {
+    method: 'POST', path: '/api/v1/sessions/bench/messages/text', headers: admin, body: JSON.stringify({ to: '15550001111', text: 'hello' })
+  }),
+  'wuzapi GET /wuzapi/session/status (express)': await measure(api, { method: 'GET', path: '/wuzapi/session/status', headers: { token: sessionToken } })
+}
+
+await host.stop()
+await new Promise(resolve => bare.close(resolve))
+await rm(dataDir, { recursive: true, force: true })
+
+console.table(results)
+await mkdir(new URL('./results/', import.meta.url), { recursive: true })
+await writeFile(new URL('./results/api-overhead.json', import.meta.url), JSON.stringify({
+  benchmark: 'REST layer cost per request (main-thread CPU, throughput) beside a bare node:http server',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version },
+  requestsPerKind: REQUESTS,
+  inFlight: IN_FLIGHT,
+  results
+}, null, 2) + '\n')
+process.exit(0)
