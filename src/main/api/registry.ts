@@ -21,7 +21,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseQuery } from 'node:querystring'
-import { json, type Request, type Response } from 'express'
+import type { Request, Response } from 'express'
 import multer, { MulterError } from 'multer'
 import type { Logger } from 'pino'
 import { z } from 'zod'
@@ -32,6 +32,7 @@ import { componentOf, isComponentId } from './components.js'
 import { DEFAULT_BODY_LIMIT } from './constants.js'
 import { ApiError, issueDetails, sendApiError, sendJson, toApiError } from './errors.js'
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi.js'
+import { readJsonBody } from './json-body.js'
 import { RouteTable } from './route-table.js'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -102,8 +103,6 @@ export interface HandlerDeps {
   /** the largest multipart upload, in bytes or as "25mb" (default DEFAULT_BODY_LIMIT), like the JSON body limit */
   bodyLimit?: string | number
 }
-
-const JSON_TYPES = ['application/json', 'application/*+json']
 
 /** The request's media type, lower-case, without parameters ("" when there is no Content-Type). */
 const mediaTypeOf = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
@@ -237,35 +236,26 @@ export class ApiRegistry {
   handler({ host, validateResponses = false, bodyLimit = DEFAULT_BODY_LIMIT, authenticator, logger }: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
     const table = new RouteTable<RegisteredRoute>()
     for (const route of this.list) table.add(route.method, route.path, route)
+    const publicPaths = new Set(this.list.filter(r => r.access === 'public').map(r => r.path))
     const uploadLimit = limitBytes(bodyLimit)
+    const jsonLimit = uploadLimit
     const limitText = String(bodyLimit)
-    const jsonParser = json({ limit: bodyLimit, strict: true, type: JSON_TYPES })
-    const readJson = (req: IncomingMessage, res: ServerResponse) =>
-      new Promise<void>((resolve, reject) => jsonParser(req as Request, res as Response, err => (err ? reject(err) : resolve())))
 
     const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const url = req.url ?? '/'
       const q = url.indexOf('?')
       const path = q === -1 ? url : url.slice(0, q)
-      let principal: Principal | undefined
-      let authError: unknown
-      try {
-        principal = authenticate(req, authenticator)
-      } catch (err) {
-        authError = err
-      }
       const found = table.match(req.method ?? 'GET', path)
-      if (found?.kind !== 'route') {
-        if (!principal && !(found && this.isPublic(found.template))) throw authError
-        if (!found) throw new ApiError('not_found', `no route ${req.method} ${path}`)
+      // a public path answers without a token; any other, unknown ones included, needs a valid token first (so
+      // only a caller with one learns which paths exist)
+      const principal = found && publicPaths.has(found.template) ? undefined : authenticate(req, authenticator)
+      if (!found) throw new ApiError('not_found', `no route ${req.method} ${path}`)
+      if (found.kind !== 'route') {
         throw new ApiError('method_not_allowed', `${req.method} is not allowed here; allowed: ${found.allow.join(', ')}`, undefined, { Allow: found.allow.join(', ') })
       }
-      const route = found.route
       const sessionId = found.params.session_id
-      if (route.access !== 'public') {
-        if (!principal) throw authError
-        authorize(principal, route.access, sessionId)
-      }
+      const route = found.route
+      if (route.access !== 'public') authorize(principal!, route.access, sessionId)
       // an unknown session is a 404 whatever else the request holds (a malformed id is left to the schema: 400)
       // (the session manager holds every session in memory: no query for this)
       if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.get(sessionId)
@@ -289,8 +279,7 @@ export class ApiRegistry {
               : 'the request body must be JSON (Content-Type: application/json)')
           }
           // only authenticated requests get here: nobody else can make the server read a large body
-          if (hasBody(req)) await readJson(req, res)
-          body = parseInput(route.body, (req as { body?: unknown }).body ?? {})
+          body = parseInput(route.body, hasBody(req) ? await readJsonBody(req, jsonLimit, limitText) : {})
         }
       }
       // Long-lived answers (the event stream) ask again before each event: a rotated token stops reaching anything.
@@ -325,9 +314,5 @@ export class ApiRegistry {
         sendApiError(res, error)
       }
     }
-  }
-
-  private isPublic(path: string): boolean {
-    return this.list.some(r => r.path === path && r.access === 'public')
   }
 }

@@ -2,6 +2,7 @@
  * Everything the REST server refuses, with the exact error body, and proof that a refused request changed nothing:
  * tokens, Host and Origin checks, CORS, bodies (malformed, oversize, not JSON), schema violations, unknown things.
  */
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../src/main/api/errors.js'
 import { OperationError } from '../../../src/main/errors.js'
@@ -227,6 +228,30 @@ describe('REST server security and errors', () => {
     expect(underLimit.status).toBe(400)
     expect(underLimit.body.error.details).toEqual([{ path: 'secret', message: expect.any(String) }])
     expect(snapshot()).toEqual(before)
+  })
+
+  it('a body in another charset is a 415; compressed bodies are read under the same cap; a BOM is allowed', async () => {
+    const small = await startApiFixture(sim, { bodyLimit: '1kb' })
+    extra.push(small)
+    const json = (charset?: string) => ({ 'content-type': `application/json${charset ? `; charset=${charset}` : ''}` })
+    expectError(await small.admin('POST', '/api/v1/sessions', { raw: Buffer.from('{"id":"latin"}', 'latin1'), headers: json('iso-8859-1') }), 415,
+      { code: 'unsupported_media_type', message: 'unsupported charset "ISO-8859-1"' })
+    expectError(await small.admin('POST', '/api/v1/sessions', { raw: '{"id":"zipped"}', headers: { ...json(), 'content-encoding': 'compress' } }), 415,
+      { code: 'unsupported_media_type', message: 'unsupported content encoding "compress"' })
+    expectError(await small.admin('POST', '/api/v1/sessions', { raw: 'not gzip at all', headers: { ...json(), 'content-encoding': 'gzip' } }), 400,
+      { code: 'bad_request', message: 'the request body is not valid gzip' })
+    // a few dozen bytes on the wire that inflate past the 1 kB cap
+    const bomb = gzipSync(JSON.stringify({ id: 'bomb', name: 'x'.repeat(5000) }))
+    expect(bomb.length).toBeLessThan(1024)
+    expectError(await small.admin('POST', '/api/v1/sessions', { raw: bomb, headers: { ...json(), 'content-encoding': 'gzip' } }), 413,
+      { code: 'payload_too_large', message: 'the request body is larger than 1kb' })
+    expect(small.sessionRows()).toEqual([])
+
+    const zipped = await small.admin('POST', '/api/v1/sessions', { raw: gzipSync('{"id":"zipped", "name":"Zipped"}'), headers: { ...json('UTF-8'), 'content-encoding': 'gzip' } })
+    expect(zipped.status).toBe(201)
+    const bom = await small.admin('POST', '/api/v1/sessions', { raw: '\ufeff{"id":"with-bom"}', headers: json('utf-8') })
+    expect(bom.status).toBe(201)
+    expect(small.sessionRows().sort()).toEqual(['with-bom', 'zipped'])
   })
 
   it('an unauthenticated body is never read: no token with an oversize body is a 401, not a 413', async () => {
