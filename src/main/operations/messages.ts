@@ -14,7 +14,7 @@ import {
   sendStickerInputSchema, sendTextInputSchema, sendVideoInputSchema, sendVoiceInputSchema, type SentMessage
 } from '../../shared/operations.js'
 import { ConflictError, OperationError, ValidationError } from '../errors.js'
-import { ingestMessage } from '../sessions/message-ingest.js'
+import { ingestSentMessage } from '../sessions/message-ingest.js'
 import {
   findStoredMessage, linkedSocket, type OperationOptions, type OperationsHost, parseInput, resolveRecipient, toJid, waitForStored,
   whatsapp
@@ -52,10 +52,9 @@ async function deliver(
   if (!sent?.key.id) throw new OperationError('could not send the message: WhatsApp gave no message id')
   const result = sentResult(sent, targetId)
   // Protocol messages (edits, revokes) are not stored as messages of their own. Everything else is stored now,
-  // from what sendMessage returned, rather than when Baileys emits it a moment later (which finds it stored).
+  // from what sendMessage returned, rather than when Baileys emits it a moment later (which is then skipped).
   if (result.type !== 'protocolMessage') {
-    ingestMessage(host.store, host.events, sessionId, sent)
-    await waitForStored(host, sessionId, result.chat, result.id, options)
+    if (!ingestSentMessage(host.store, host.events, sessionId, sent)) await waitForStored(host, sessionId, result.chat, result.id, options)
   }
   return result
 }

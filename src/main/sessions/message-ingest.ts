@@ -28,7 +28,8 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     // One transaction per batch: a crash leaves either all of it or none, and a redelivery finds it stored.
     store.db.transaction(() => {
       for (const msg of upsert.messages) {
-        const after = storeMessage(store, events, sessionId, msg)
+        if (storedSends.has(msg)) continue
+        const after = storeMessage(store, events, sessionId, msg)?.announce
         if (after) announce.push(after)
       }
     })()
@@ -71,12 +72,28 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
 export function ingestMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage, alsoInTransaction?: () => void): void {
   const after = store.db.transaction(() => {
     alsoInTransaction?.()
-    return storeMessage(store, events, sessionId, msg)
+    return storeMessage(store, events, sessionId, msg)?.announce
   })()
   after?.()
 }
 
-function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): (() => void) | undefined {
+/**
+ * Messages stored from what sendMessage returned. Baileys then emits that very object as a fromMe upsert, which
+ * finds nothing new to store: the ingest skips it instead of writing it a second time.
+ */
+const storedSends = new WeakSet<WAMessage>()
+
+/** Stores a message the session just sent (sendMessage's result) and announces it; whether it is in the store now. */
+export function ingestSentMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): boolean {
+  const result = store.db.transaction(() => storeMessage(store, events, sessionId, msg))()
+  if (!result) return false
+  storedSends.add(msg)
+  result.announce?.()
+  return true
+}
+
+/** Undefined when the message is not one the store keeps; `announce` only when it was not stored before. */
+function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): { announce?: () => void } | undefined {
   const chat = msg.key.remoteJid
   const id = msg.key.id
   if (!chat || !id || chat === 'status@broadcast') return undefined
@@ -91,7 +108,7 @@ function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: 
   const result = store.messages.upsert({
     sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status: msg.status ?? null, timestamp, raw
   })
-  if (!result.inserted) return undefined
+  if (!result.inserted) return {}
   store.chats.upsert({ sessionId, jid: chat, lastMessageAt: timestamp })
   const alt = msg.key.participantAlt ?? msg.key.remoteJidAlt
   const primary = msg.key.participant || chat
@@ -105,7 +122,7 @@ function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: 
   })
   if (fromMe) store.sessions.addBytes(sessionId, raw.length, 0)
   else store.sessions.addBytes(sessionId, 0, raw.length)
-  return () => events.emit({ type: 'message', sessionId, chat, id, fromMe, messageType: type, text: textOf(content), sender, timestamp })
+  return { announce: () => events.emit({ type: 'message', sessionId, chat, id, fromMe, messageType: type, text: textOf(content), sender, timestamp }) }
 }
 
 const CHAT_STATES = new Set(['composing', 'recording', 'paused'])
