@@ -15,12 +15,12 @@
  * they come after 1 and 2 and the dialects do 3–5 their way.
  */
 import type { RequestListener } from 'node:http'
-import express from 'express'
+import express, { type ErrorRequestHandler } from 'express'
 import type { Logger } from 'pino'
 import type { Host } from '../host.js'
 import { DEFAULT_BODY_LIMIT } from './constants.js'
 import { docsRouter } from './docs.js'
-import { ApiError, sendApiError } from './errors.js'
+import { answerFailure, ApiError, sendApiError } from './errors.js'
 import { DIALECTS } from './dialects/index.js'
 import { answerCors, nonLocalReason } from './local-origin.js'
 import { ApiRegistry } from './registry.js'
@@ -79,6 +79,9 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   for (const dialect of DIALECTS) framework.use(dialect.prefix, dialect.router({ host, adminToken: options.adminToken, bodyLimit }))
   framework.use(docsRouter(OPENAPI_PATH))
   framework.use((req, res) => { void native(req, res) })
+  // what escapes a dialect's own error handling or the docs page: the native error shape, never express's page
+  const onError: ErrorRequestHandler = (err, req, res, _next) => answerFailure(req, res, err, logger, String(bodyLimit))
+  framework.use(onError)
   const viaFramework = (path: string) => path === '/docs' || path.startsWith('/docs/') ||
     DIALECTS.some(d => path === d.prefix || path.startsWith(`${d.prefix}/`))
 

@@ -2,7 +2,8 @@
  * The REST API's one error shape, `{error: {code, message, details?}}`, and the one place where every error a
  * request can end in (host errors, zod errors, body-parser errors, anything unexpected) becomes a status code.
  */
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
 import { z } from 'zod'
 import { ConflictError, NotFoundError, OperationError, ValidationError } from '../errors.js'
 import { component } from './components.js'
@@ -95,7 +96,8 @@ export function toApiError(err: unknown, bodyLimit = 'the limit'): { error: ApiE
     }
     const status = err.status ?? err.statusCode ?? 500
     if (status >= 400 && status < 500 && err.expose !== false) {
-      const code = (Object.keys(API_ERROR_CODES) as ApiErrorCode[]).find(c => API_ERROR_CODES[c] === status) ?? 'bad_request'
+      // 400 has several codes (invalid_json, validation_failed): a generic one is just a bad request
+      const code = status === 400 ? 'bad_request' : (Object.keys(API_ERROR_CODES) as ApiErrorCode[]).find(c => API_ERROR_CODES[c] === status) ?? 'bad_request'
       return { error: new ApiError(code, err.message), internal: false }
     }
   }
@@ -135,4 +137,16 @@ export function sendApiError(res: ServerResponse, error: ApiError): void {
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)
   sendJson(res, error.status, error.body())
+}
+
+/**
+ * Answers whatever a request failed with in the error shape, logging the unexpected (with its cause, which the
+ * answer never shows) and the refusals (at debug level).
+ */
+export function answerFailure(req: IncomingMessage, res: ServerResponse, err: unknown, logger: Logger, bodyLimit?: string): void {
+  const { error, internal } = toApiError(err, bodyLimit)
+  const path = (req.url ?? '/').split('?')[0]
+  if (internal) logger.error({ err, method: req.method, path }, 'request failed')
+  else logger.debug({ status: error.status, code: error.code, method: req.method, path }, 'request refused')
+  sendApiError(res, error)
 }

@@ -30,7 +30,7 @@ import type { Host } from '../host.js'
 import { authenticate, type Authenticator, authorize, type Principal, type RouteAccess } from './auth.js'
 import { componentOf, isComponentId } from './components.js'
 import { DEFAULT_BODY_LIMIT } from './constants.js'
-import { ApiError, issueDetails, sendApiError, sendJson, toApiError } from './errors.js'
+import { answerFailure, ApiError, issueDetails, sendJson } from './errors.js'
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo } from './openapi.js'
 import { readJsonBody } from './json-body.js'
 import { RouteTable } from './route-table.js'
@@ -237,8 +237,8 @@ export class ApiRegistry {
     const table = new RouteTable<RegisteredRoute>()
     for (const route of this.list) table.add(route.method, route.path, route)
     const publicPaths = new Set(this.list.filter(r => r.access === 'public').map(r => r.path))
-    const uploadLimit = limitBytes(bodyLimit)
-    const jsonLimit = uploadLimit
+    // one cap for JSON bodies and multipart uploads
+    const limit = limitBytes(bodyLimit)
     const limitText = String(bodyLimit)
 
     const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -266,7 +266,7 @@ export class ApiRegistry {
       if (route.body) {
         const type = mediaTypeOf(req)
         if (route.upload && hasBody(req) && type === 'multipart/form-data') {
-          file = await readMultipart(req, res, uploadLimit, limitText)
+          file = await readMultipart(req, res, limit, limitText)
           const fields = coerceFormFields(route.body, { ...((req as { body?: object }).body ?? {}) })
           const schema = file
             ? (route.body as unknown as ObjectSchema).extend({ [route.upload.field]: z.custom<Buffer>(v => Buffer.isBuffer(v)) })
@@ -279,14 +279,15 @@ export class ApiRegistry {
               : 'the request body must be JSON (Content-Type: application/json)')
           }
           // only authenticated requests get here: nobody else can make the server read a large body
-          body = parseInput(route.body, hasBody(req) ? await readJsonBody(req, jsonLimit, limitText) : {})
+          body = parseInput(route.body, hasBody(req) ? await readJsonBody(req, limit, limitText) : {})
         }
       }
       // Long-lived answers (the event stream) ask again before each event: a rotated token stops reaching anything.
       const stillAuthorized = () => {
+        if (!principal) return true
         try {
           const now = authenticate(req, authenticator)
-          return now.kind === principal!.kind && (now.kind === 'admin' || now.sessionId === (principal as { sessionId: string }).sessionId)
+          return now.kind === principal.kind && (now.kind === 'admin' || now.sessionId === (principal as { sessionId: string }).sessionId)
         } catch {
           return false
         }
@@ -307,11 +308,7 @@ export class ApiRegistry {
       try {
         await serve(req, res)
       } catch (err) {
-        const { error, internal } = toApiError(err, limitText)
-        const path = (req.url ?? '/').split('?')[0]
-        if (internal) logger.error({ err, method: req.method, path }, 'request failed')
-        else logger.debug({ status: error.status, code: error.code, method: req.method, path }, 'request refused')
-        sendApiError(res, error)
+        answerFailure(req, res, err, logger, limitText)
       }
     }
   }

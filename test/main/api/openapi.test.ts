@@ -188,5 +188,9 @@ describe('the OpenAPI document and the docs page', () => {
     expect((await api.call('GET', '/docs/assets/package.json')).status).toBe(401)
     expect((await api.admin('GET', '/docs/assets/package.json')).status).toBe(404)
     expect((await api.admin('GET', '/docs/assets/..%2Fpackage.json')).status).toBe(404)
+    // a failure under the docs page (here: a path that does not decode) is answered in the API's error shape
+    const broken = await api.call('GET', '/docs/assets/%E0%A4%A')
+    expect(broken.status).toBe(400)
+    expect(broken.body).toEqual({ error: { code: 'bad_request', message: expect.any(String) } })
   })
 })
