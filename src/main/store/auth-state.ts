@@ -3,13 +3,12 @@
  * It replaces useMultiFileAuthState, which Baileys itself says is not for production: here every keys.set is one
  * transaction, so a crash never leaves half of a Signal session update on disk.
  *
- * Key changes made while decrypting an incoming message (inside withDeferredKeyWrites) are held in memory, visible
- * to every read, and written together with the message itself (flushDeferredKeys, called in the transaction that
- * stores it; see sessions/early-store.ts), or at the latest in the next turn of the event loop. A crash can then
+ * Key changes made while an incoming message is being decrypted (inside withDeferredKeyWrites) are held in memory,
+ * visible to every read, and written together with the message itself (flushDeferredKeys, called in the transaction
+ * that stores it; see sessions/early-store.ts), or at the latest in the next turn of the event loop. A crash can then
  * never leave a message's key used up on disk with the message itself not stored: the redelivered stanza would
  * fail to decrypt ("Key used already") and Baileys would drop it as a duplicate.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import {
   type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
   type SignalDataTypeMap, type SignalKeyStore
@@ -39,14 +38,25 @@ export interface SqliteAuthState {
   flushDeferredKeys(): void
 }
 
-const deferring = new AsyncLocalStorage<true>()
+/**
+ * Decryptions under way. A count rather than an AsyncLocalStorage: that would switch on promise hooks for the whole
+ * process, a cost every promise of every session pays (about 5 % of the CPU under load). The price of the count: a
+ * write by other work whose async steps interleave with a decryption's is held as well, until the same flush, at
+ * most one turn of the event loop later.
+ */
+let decrypting = 0
 
 /**
  * Runs `work` (a decryption) so that the keys.set calls it causes, however deep in its async chain, are held in
  * memory until flushDeferredKeys or the next turn of the event loop instead of being written at once.
  */
-export function withDeferredKeyWrites<T>(work: () => Promise<T>): Promise<T> {
-  return deferring.run(true, work)
+export async function withDeferredKeyWrites<T>(work: () => Promise<T>): Promise<T> {
+  decrypting++
+  try {
+    return await work()
+  } finally {
+    decrypting--
+  }
 }
 
 type KeyType = keyof SignalDataTypeMap
@@ -182,7 +192,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       return found
     },
     set(data: SignalDataSet) {
-      if (deferring.getStore()) {
+      if (decrypting > 0) {
         for (const [type, values] of Object.entries(data)) {
           if (!values) continue
           let pending = held.get(type)

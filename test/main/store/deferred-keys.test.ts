@@ -73,6 +73,27 @@ describe('deferred key writes', () => {
     expect(onDisk('session', 'a.0')).toBeUndefined()
   })
 
+  it('a write from other work interleaving with a decryption is held too, and written by the next turn', async () => {
+    const { auth, onDisk } = setup()
+    let finish!: () => void
+    const decryption = withDeferredKeyWrites(async () => {
+      await auth.state.keys.set(session(1))
+      await new Promise<void>(resolve => { finish = resolve })
+    })
+    // a send's encryption, while the decryption waits
+    await auth.state.keys.set({ session: { 'b.0': Buffer.from([2]) } } as unknown as SignalDataSet)
+    expect(await auth.state.keys.get('session', ['b.0'])).toEqual({ 'b.0': Buffer.from([2]) })
+    expect(onDisk('session', 'b.0')).toBeUndefined()
+    finish()
+    await decryption
+    await nextTurn()
+    expect(onDisk('session', 'a.0')).toBeDefined()
+    expect(onDisk('session', 'b.0')).toBeDefined()
+    // with no decryption under way, writes go straight to disk again
+    await auth.state.keys.set({ session: { 'c.0': Buffer.from([3]) } } as unknown as SignalDataSet)
+    expect(onDisk('session', 'c.0')).toBeDefined()
+  })
+
   it('the session\'s Signal repository decrypts under deferred writes', async () => {
     const { auth, onDisk } = setup()
     const repository = withDeferredDecryption({
