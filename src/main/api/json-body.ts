@@ -33,7 +33,10 @@ export function readJsonBody(req: IncomingMessage, limit: number, limitText: str
     const fail = (err: ApiError) => {
       if (settled) return
       settled = true
-      if (decoder) req.unpipe()
+      if (decoder) {
+        req.unpipe()
+        source.destroy()
+      }
       // what is left of the body is not read: the answer goes out at once and the connection is not reused
       req.pause()
       reject(err)
