@@ -43,7 +43,8 @@ export function call(port: number, method: string, path: string, options: CallOp
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
         let body: unknown
-        if (/json/.test(res.headers['content-type'] ?? '')) body = JSON.parse(text)
+        // a HEAD answer has the headers of a JSON one and no body
+        if (/json/.test(res.headers['content-type'] ?? '') && text !== '') body = JSON.parse(text)
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body })
       })
     })

@@ -268,6 +268,13 @@ describe('REST server security and errors', () => {
     expect(wrongMethod.headers.allow).toBe('POST, GET, HEAD')
     expectError(await api.call('DELETE', '/api/v1/sessions'), 401, { code: 'unauthorized', message: 'missing bearer token' })
     expectError(await api.call('POST', '/health'), 405, { code: 'method_not_allowed', message: 'POST is not allowed here; allowed: GET, HEAD' })
+    // HEAD answers what GET would, without the body; one trailing slash and a query string change nothing
+    const head = await api.admin('HEAD', '/api/v1/sessions')
+    expect(head.status).toBe(200)
+    expect(head.text).toBe('')
+    expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength((await api.admin('GET', '/api/v1/sessions')).text))
+    expect((await api.admin('GET', '/api/v1/sessions/?unused=1')).status).toBe(200)
+    expectError(await api.admin('GET', '/api/v1/sessions//'), 404, { code: 'not_found', message: 'no route GET /api/v1/sessions//' })
   })
 
   it('WhatsApp refusals are a 422; unexpected failures a 500 that reveals nothing', async () => {
