@@ -13,7 +13,7 @@ import {
   type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
   type SignalDataTypeMap, type SignalKeyStore
 } from '@whiskeysockets/baileys'
-import type { Db } from './database.js'
+import { type Db, transactionOrPart } from './database.js'
 
 /**
  * Version of the stored format (creds JSON and key values). Baileys 8 is announced to change the auth format; a
@@ -121,7 +121,8 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   /** Held key changes: type → id → encoded value, or null for a deletion. */
   const held = new Map<string, Map<string, string | null>>()
   let flushSoon: NodeJS.Immediate | undefined
-  const flushHeld = db.transaction(() => {
+  // usually inside the transaction that stores the decrypted message (flushDeferredKeys)
+  const flushHeld = transactionOrPart(db, () => {
     for (const [type, values] of held) {
       for (const [id, value] of values) {
         if (value === null) stmt.deleteKey.run(sessionId, type, id)

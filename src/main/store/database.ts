@@ -30,6 +30,16 @@ export function openDatabase(file: string): Db {
   return db
 }
 
+/**
+ * `fn` as a transaction of its own, or as part of the caller's when one is open already. better-sqlite3 would nest a
+ * savepoint there: two more statements on every call (every stored message), which these callers do not need, as
+ * each either writes with a single statement or lets its failure end the caller's transaction as a whole.
+ */
+export function transactionOrPart<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const own = db.transaction(fn)
+  return (...args) => (db.inTransaction ? fn(...args) : own(...args))
+}
+
 export function closeDatabase(db: Db): void {
   if (db.open) db.close()
 }

@@ -2,7 +2,7 @@
  * The `messages` table: every message a session sent or received, keyed as WhatsApp keys it (chat, id, fromMe).
  * `seq` is a per-database, ever-increasing cursor for listing and event streams.
  */
-import type { Db } from './database.js'
+import { type Db, transactionOrPart } from './database.js'
 
 /** proto.WebMessageInfo.Status, repeated here so the store needs no Baileys import to compare statuses. */
 export const MessageStatus = { ERROR: 0, PENDING: 1, SERVER_ACK: 2, DELIVERY_ACK: 3, READ: 4, PLAYED: 5 } as const
@@ -152,7 +152,8 @@ export function createMessagesRepo(db: Db): MessagesRepo {
     count: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM messages WHERE session_id = ?')
   }
 
-  const upsert = db.transaction((m: MessageInput): UpsertResult => {
+  // insert, or merge into the row that is there: one write either way
+  const upsert = transactionOrPart(db, (m: MessageInput): UpsertResult => {
     const params = {
       sessionId: m.sessionId,
       chatJid: m.chatJid,

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { closeDatabase, openDatabase } from '../../../src/main/store/database.js'
+import { closeDatabase, openDatabase, transactionOrPart } from '../../../src/main/store/database.js'
 import { currentSchemaVersion, type Migration, MIGRATIONS, runMigrations } from '../../../src/main/store/migrations.js'
 import { useTempDirs } from './temp-dir.js'
 
@@ -81,5 +81,38 @@ describe('openDatabase', () => {
     const mem = openDatabase(':memory:')
     expect(() => runMigrations(mem, [{ version: 2, name: 'gap', up: () => {} }])).toThrow(/expected 1/)
     closeDatabase(mem)
+  })
+})
+
+describe('transactionOrPart', () => {
+  it('is a transaction of its own alone, and part of the caller\'s inside one', () => {
+    const db = openDatabase(join(tempDir(), 'wadock.db'))
+    try {
+      db.exec('CREATE TABLE t (v INTEGER)')
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)')
+      const count = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n
+      const writeTwice = transactionOrPart(db, (v: number, fail: boolean) => {
+        insert.run(v)
+        if (fail) throw new Error('half way')
+        insert.run(v)
+      })
+      // alone: all or nothing
+      expect(() => writeTwice(1, true)).toThrow('half way')
+      expect(count()).toBe(0)
+      writeTwice(2, false)
+      expect(count()).toBe(2)
+      // inside a transaction: its writes are the caller's, committed or rolled back with it
+      const outer = db.transaction((fail: boolean) => {
+        insert.run(3)
+        writeTwice(4, fail)
+        expect(db.inTransaction).toBe(true)
+      })
+      expect(() => outer(true)).toThrow('half way')
+      expect(count()).toBe(2)
+      outer(false)
+      expect(count()).toBe(5)
+    } finally {
+      closeDatabase(db)
+    }
   })
 })
