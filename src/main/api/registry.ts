@@ -21,6 +21,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseQuery } from 'node:querystring'
+// only for multer's signature: it takes plain Node requests and responses as they are
 import type { Request, Response } from 'express'
 import multer, { MulterError } from 'multer'
 import type { Logger } from 'pino'
@@ -100,7 +101,7 @@ export interface HandlerDeps {
   logger: Logger
   /** check every answer against its response schema (tests turn this on); a mismatch is a 500 */
   validateResponses?: boolean
-  /** the largest multipart upload, in bytes or as "25mb" (default DEFAULT_BODY_LIMIT), like the JSON body limit */
+  /** the largest JSON body or multipart upload, in bytes or as "25mb" (default DEFAULT_BODY_LIMIT) */
   bodyLimit?: string | number
 }
 
