@@ -15,47 +15,27 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import pino from 'pino'
 import { createHost } from '../src/main/host.js'
 import { cpuMs } from './support/cpu-time.js'
+import { runHttpLoad } from './support/http-load.js'
 import { round } from './support/stats.js'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000)
 const IN_FLIGHT = 20
 const ADMIN_TOKEN = 'bench-admin-token-0123456789'
 
-interface Request { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }
-
-/** Sends `count` of `request` from a worker thread, IN_FLIGHT at a time; resolves with the elapsed ms. */
-function drive(base: string, request: Request, count: number): Promise<number> {
-  const worker = new Worker(`
-    const { parentPort, workerData: d } = require('node:worker_threads')
-    const http = require('node:http')
-    const agent = new http.Agent({ keepAlive: true, maxSockets: d.inFlight })
-    const headers = { ...d.request.headers, ...(d.request.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(d.request.body) } : {}) }
-    const one = () => new Promise((resolve, reject) => {
-      const req = http.request(d.base + d.request.path, { method: d.request.method, agent, headers }, res => { res.resume(); res.on('end', resolve) })
-      req.on('error', reject)
-      req.end(d.request.body)
-    })
-    ;(async () => {
-      const t0 = performance.now()
-      for (let i = 0; i < d.count; i += d.inFlight) await Promise.all(Array.from({ length: Math.min(d.inFlight, d.count - i) }, one))
-      parentPort.postMessage(performance.now() - t0)
-    })()
-  `, { eval: true, workerData: { base, request, count, inFlight: IN_FLIGHT } })
-  return new Promise((resolve, reject) => {
-    worker.once('message', ms => { resolve(ms as number); void worker.terminate() })
-    worker.once('error', reject)
-  })
-}
+interface Request { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; status: number }
 
 /** Warms up, then measures `request`: requests per second and main-thread CPU µs per request. */
 async function measure(base: string, request: Request) {
-  await drive(base, request, Math.min(2000, REQUESTS))
+  const drive = (count: number) => runHttpLoad({
+    url: base + request.path, method: request.method, headers: request.headers, bodyTemplate: request.body, count, inFlight: IN_FLIGHT,
+    expectStatus: request.status
+  })
+  await drive(Math.min(2000, REQUESTS))
   const before = cpuMs(process.pid, process.pid)
-  const ms = await drive(base, request, REQUESTS)
+  const { ms } = await drive(REQUESTS)
   const after = cpuMs(process.pid, process.pid)
   return {
     perSecond: round(REQUESTS / (ms / 1000)),
@@ -89,14 +69,14 @@ const api = host.apiUrl!
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
 const results = {
-  'GET /health': await measure(api, { method: 'GET', path: '/health', headers: {} }),
-  'GET S/status': await measure(api, { method: 'GET', path: '/api/v1/sessions/bench/status', headers: admin }),
+  'GET /health': await measure(api, { method: 'GET', path: '/health', headers: {}, status: 200 }),
+  'GET S/status': await measure(api, { method: 'GET', path: '/api/v1/sessions/bench/status', headers: admin, status: 200 }),
   'POST S/messages/text (409: not linked)': await measure(api, {
-    method: 'POST', path: '/api/v1/sessions/bench/messages/text', headers: admin, body: JSON.stringify({ to: '15550001111', text: 'hello' })
+    method: 'POST', path: '/api/v1/sessions/bench/messages/text', headers: admin, body: JSON.stringify({ to: '15550001111', text: 'hello' }), status: 409
   }),
-  'wuzapi GET /wuzapi/session/status (express)': await measure(api, { method: 'GET', path: '/wuzapi/session/status', headers: { token: sessionToken } }),
+  'wuzapi GET /wuzapi/session/status (express)': await measure(api, { method: 'GET', path: '/wuzapi/session/status', headers: { token: sessionToken }, status: 200 }),
   // last, when Node's HTTP code is as warm as it was for the others
-  'bare node:http, GET (the floor)': await measure(bareUrl, { method: 'GET', path: '/health', headers: {} })
+  'bare node:http, GET (the floor)': await measure(bareUrl, { method: 'GET', path: '/health', headers: {}, status: 200 })
 }
 
 await host.stop()

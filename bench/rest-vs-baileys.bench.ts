@@ -16,12 +16,12 @@ import './support/no-source-maps.js'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
 import pino from 'pino'
 import { createHost, type Host } from '../src/main/host.js'
 import type { HostEvent } from '../src/shared/domain.js'
 import { TestClient } from '../test/support/baileys-client.js'
 import { cpuMs, measureCpu } from './support/cpu-time.js'
+import { runHttpLoad } from './support/http-load.js'
 import { startSimProcess } from './support/sim-process.js'
 import { median, percentile, round } from './support/stats.js'
 
@@ -92,37 +92,12 @@ async function sendAll(label: string, count: number, send: (text: string) => Pro
  * The REST client runs in a worker thread, as a script would run in a process of its own: its HTTP work is then
  * not counted against the host it drives.
  */
-function sendOverRest(label: string, count: number): Promise<number[]> {
-  const worker = new Worker(`
-    const { parentPort, workerData: d } = require('node:worker_threads')
-    const http = require('node:http')
-    const agent = new http.Agent({ keepAlive: true, maxSockets: d.window })
-    const latencies = []
-    const send = text => new Promise((resolve, reject) => {
-      const body = JSON.stringify({ to: d.to, text })
-      const req = http.request(d.url, { method: 'POST', agent, headers: { authorization: 'Bearer ' + d.token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, res => {
-        const chunks = []
-        res.on('data', c => chunks.push(c))
-        res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error(res.statusCode + ' ' + Buffer.concat(chunks))))
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
-    ;(async () => {
-      for (let i = 0; i < d.count; i += d.window) {
-        await Promise.all(Array.from({ length: Math.min(d.window, d.count - i) }, async (_, j) => {
-          const t = performance.now()
-          await send(d.label + ' ' + (i + j))
-          latencies.push(performance.now() - t)
-        }))
-      }
-      parentPort.postMessage(latencies)
-    })().catch(err => { throw err })
-  `, { eval: true, workerData: { url: `${api}/api/v1/sessions/rest/messages/text`, token: ADMIN_TOKEN, to, label, count, window: WINDOW } })
-  return new Promise((resolve, reject) => {
-    worker.once('message', latencies => { resolve(latencies as number[]); void worker.terminate() })
-    worker.once('error', reject)
+async function sendOverRest(label: string, count: number): Promise<number[]> {
+  const { latencies } = await runHttpLoad({
+    url: `${api}/api/v1/sessions/rest/messages/text`, method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    bodyTemplate: JSON.stringify({ to, text: `${label} {{n}}` }), count, inFlight: WINDOW, expectStatus: 200
   })
+  return latencies
 }
 
 /** CPU time of the thread running the host and the receiver, of the whole process (with the client's worker), of the simulator. */
