@@ -103,7 +103,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       mediaDispatcher = agents.dispatcher
     }
   }
-  const store = openStore({ dataDir: options.dataDir })
+  const store = openStore({ dataDir: options.dataDir, logger })
   const events = new HostEvents()
   const sessions = new SessionManager({
     store, events, logger, baileysLogger, backoff: options.backoff, mediaDispatcher,

@@ -7,7 +7,7 @@ import {
   type BaileysEventMap, type WAMessage, getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto
 } from '@whiskeysockets/baileys'
 import type { HostEvents } from '../events.js'
-import type { Store } from '../store/index.js'
+import { type Store, transactionWithHeldKeys } from '../store/index.js'
 
 /** proto.WebMessageInfo.Status → the webhook event's ack status. */
 const ACK_STATUSES = ['error', 'pending', 'server_ack', 'delivered', 'read', 'played'] as const
@@ -26,13 +26,13 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
   if (upsert) {
     const announce: (() => void)[] = []
     // One transaction per batch: a crash leaves either all of it or none, and a redelivery finds it stored.
-    store.db.transaction(() => {
+    transactionWithHeldKeys(store.db, () => {
       for (const msg of upsert.messages) {
         if (storedSends.has(msg)) continue
         const after = storeMessage(store, events, sessionId, msg)?.announce
         if (after) announce.push(after)
       }
-    })()
+    })
     for (const emit of announce) emit()
   }
   for (const { key, update } of batch['messages.update'] ?? []) {
@@ -66,14 +66,11 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
 }
 
 /**
- * Stores one message in its own transaction and announces it if new: early-store.ts's call, before the receipt.
- * `alsoInTransaction` runs first in the same transaction (the session's held Signal key changes).
+ * Stores one message in its own transaction, with the Signal key changes its decryption made (store/auth-state.ts),
+ * and announces it if new: early-store.ts's call, before the receipt.
  */
-export function ingestMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage, alsoInTransaction?: () => void): void {
-  const after = store.db.transaction(() => {
-    alsoInTransaction?.()
-    return storeMessage(store, events, sessionId, msg)?.announce
-  })()
+export function ingestMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): void {
+  const after = transactionWithHeldKeys(store.db, () => storeMessage(store, events, sessionId, msg)?.announce)
   after?.()
 }
 
@@ -83,9 +80,12 @@ export function ingestMessage(store: Store, events: HostEvents, sessionId: strin
  */
 const storedSends = new WeakSet<WAMessage>()
 
-/** Stores a message the session just sent (sendMessage's result) and announces it; whether it is in the store now. */
+/**
+ * Stores a message the session just sent (sendMessage's result), with the Signal key changes its encryption made,
+ * and announces it; whether it is in the store now.
+ */
 export function ingestSentMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): boolean {
-  const result = store.db.transaction(() => storeMessage(store, events, sessionId, msg))()
+  const result = transactionWithHeldKeys(store.db, () => storeMessage(store, events, sessionId, msg))
   if (!result) return false
   storedSends.add(msg)
   result.announce?.()

@@ -116,7 +116,7 @@ export class SessionManager {
         onSocket: (sock, socketEvents) => {
           // stored as soon as decrypted, with the key changes of its decryption and before Baileys acknowledges it
           // to WhatsApp (see early-store.ts)
-          storeBeforeReceipt(sock, message => ingestMessage(store, events, id, message, auth.flushDeferredKeys), sessionLogger)
+          storeBeforeReceipt(sock, message => ingestMessage(store, events, id, message), sessionLogger)
           socketEvents.on(batch => {
             groups.observe(batch)
             ingestEvents(store, events, id, batch)

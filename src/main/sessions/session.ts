@@ -10,7 +10,6 @@ import type { Logger } from 'pino'
 import type { SessionReason, SessionStatus } from '../../shared/domain.js'
 import { ConflictError, OperationError } from '../errors.js'
 import { type BackoffOptions, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js'
-import { makeDeferringSignalRepository } from './signal-repository.js'
 
 export interface SessionAuth {
   state: AuthenticationState
@@ -108,8 +107,6 @@ export class Session {
       browser: Browsers.appropriate('Desktop'),
       markOnlineOnConnect: false,
       syncFullHistory: false,
-      // a decryption's key changes are written with the message it decrypted (see signal-repository.ts)
-      makeSignalRepository: makeDeferringSignalRepository,
       ...config,
       // Baileys applies this timeout to the handshake and also to every frame it sends, where each send then costs
       // a timer and two captured stack traces (a tenth of the CPU of sending a text). Dead connections are found by

@@ -1,19 +1,24 @@
 /**
  * Baileys' authentication state kept in SQLite, one row of credentials and one row per Signal key per session.
- * It replaces useMultiFileAuthState, which Baileys itself says is not for production: here every keys.set is one
- * transaction, so a crash never leaves half of a Signal session update on disk.
+ * It replaces useMultiFileAuthState, which Baileys itself says is not for production: every change of keys and
+ * credentials is written in a transaction, so a crash never leaves half of a Signal session update on disk.
  *
- * Key changes made while an incoming message is being decrypted (inside withDeferredKeyWrites) are held in memory,
- * visible to every read, and written together with the message itself (flushDeferredKeys, called in the transaction
- * that stores it; see sessions/early-store.ts), or at the latest in the next turn of the event loop. A crash can then
- * never leave a message's key used up on disk with the message itself not stored: the redelivered stanza would
- * fail to decrypt ("Key used already") and Baileys would drop it as a duplicate.
+ * Key changes are held in memory (visible to every read) and written by the next transaction that stores a message
+ * (transactionWithHeldKeys, used by the message ingest), by the next saveCreds, or at the latest in the next turn of the
+ * event loop. Two reasons:
+ * - A decrypted message's key changes reach the disk with the message itself, never before it. If they did, a crash
+ *   between the two would lose the message for good: the server delivers the unacknowledged stanza again, but its
+ *   key is used up, libsignal fails with "Key used already or never filled", and Baileys drops it as a duplicate.
+ *   The crash test (test/main/headless/crash.test.ts) caught exactly that.
+ * - A sent message's ratchet step (three or four Signal session records) is written in the transaction that stores
+ *   the sent message instead of one of its own: a commit per send fewer. Baileys itself writes them only after the
+ *   stanza went out, so a sent message was never durable before its key changes anyway.
  */
 import {
   type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
   type SignalDataTypeMap, type SignalKeyStore
 } from '@whiskeysockets/baileys'
-import { type Db, transactionOrPart } from './database.js'
+import { beforeClose, type Db, transactionOrPart } from './database.js'
 
 /**
  * Version of the stored format (creds JSON and key values). Baileys 8 is announced to change the auth format; a
@@ -34,29 +39,6 @@ export interface SqliteAuthState {
    * its next creds.update would write them back.
    */
   clear(): void
-  /** Writes the key changes held back by withDeferredKeyWrites (inside the caller's transaction, if any). */
-  flushDeferredKeys(): void
-}
-
-/**
- * Decryptions under way. A count rather than an AsyncLocalStorage: that would switch on promise hooks for the whole
- * process, a cost every promise of every session pays (about 5 % of the CPU under load). The price of the count: a
- * write by other work whose async steps interleave with a decryption's is held as well, until the same flush, at
- * most one turn of the event loop later.
- */
-let decrypting = 0
-
-/**
- * Runs `work` (a decryption) so that the keys.set calls it causes, however deep in its async chain, are held in
- * memory until flushDeferredKeys or the next turn of the event loop instead of being written at once.
- */
-export async function withDeferredKeyWrites<T>(work: () => Promise<T>): Promise<T> {
-  decrypting++
-  try {
-    return await work()
-  } finally {
-    decrypting--
-  }
 }
 
 type KeyType = keyof SignalDataTypeMap
@@ -106,41 +88,78 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
     return decode(row.creds) as AuthenticationCreds
   }
 
-  const setKeys = db.transaction((data: SignalDataSet) => {
-    for (const [type, values] of Object.entries(data)) {
-      if (!values) continue
-      for (const [id, value] of Object.entries(values)) {
-        if (value === null || value === undefined) stmt.deleteKey.run(sessionId, type, id)
-        else stmt.putKey.run(sessionId, type, id, encode(value))
-      }
-    }
-  })
-
   const clearKeys = (): void => { stmt.deleteKeys.run(sessionId) }
 
-  /** Held key changes: type → id → encoded value, or null for a deletion. */
-  const held = new Map<string, Map<string, string | null>>()
+  /**
+   * Held key changes: type → id → encoded value, or null for a deletion. Encoded when set, so that a value that
+   * cannot be stored fails its keys.set (as a direct write would) instead of every later transaction.
+   */
+  let held: HeldChanges = new Map()
   let flushSoon: NodeJS.Immediate | undefined
-  // usually inside the transaction that stores the decrypted message (flushDeferredKeys)
-  const flushHeld = transactionOrPart(db, () => {
-    for (const [type, values] of held) {
+  const write = transactionOrPart(db, (changes: HeldChanges) => {
+    for (const [type, values] of changes) {
       for (const [id, value] of values) {
         if (value === null) stmt.deleteKey.run(sessionId, type, id)
         else stmt.putKey.run(sessionId, type, id, value)
       }
     }
-    held.clear()
   })
-  const flushDeferredKeys = (): void => {
-    clearImmediate(flushSoon)
-    flushSoon = undefined
-    if (!held.size) return
-    try {
-      flushHeld()
-    } catch (err) {
-      cache.clear() // what it held was never written: read the keys back from the database
-      throw err
+  const holder: KeyHolder = {
+    // usually inside the transaction that stores a message (transactionWithHeldKeys)
+    flush() {
+      clearImmediate(flushSoon)
+      flushSoon = undefined
+      heldBy(db).delete(holder)
+      if (!held.size) return undefined
+      const changes = held
+      held = new Map()
+      try {
+        write(changes)
+      } catch (err) {
+        holder.holdAgain(changes)
+        throw err
+      }
+      return changes
+    },
+    holdAgain(changes) {
+      // what was held since is newer
+      for (const [type, values] of changes) {
+        const pending = pendingOf(type)
+        for (const [id, value] of values) if (!pending.has(id)) pending.set(id, value)
+      }
+      scheduleFlush()
     }
+  }
+  const pendingOf = (type: string): Map<string, string | null> => {
+    let pending = held.get(type)
+    if (!pending) held.set(type, pending = new Map())
+    return pending
+  }
+  const scheduleFlush = (): void => {
+    heldBy(db).add(holder)
+    // the database closing first (the host stopping) writes them then
+    flushBeforeClose(db)
+    flushSoon ??= setImmediate(() => {
+      flushSoon = undefined
+      heldBy(db).delete(holder)
+      // The database may be closed by now (the host stopped in this very turn), or the session deleted:
+      // nothing is left to keep then.
+      try {
+        if (db.open && held.size) write(held)
+      } catch {
+        cache.clear()
+      }
+      held = new Map()
+    })
+  }
+  const hold = (data: SignalDataSet): void => {
+    // all encoded before any is held: one keys.set is held (and written) whole or not at all
+    const changes: [string, string, string | null][] = []
+    for (const [type, values] of Object.entries(data)) {
+      for (const [id, value] of Object.entries(values ?? {})) changes.push([type, id, value === null || value === undefined ? null : encode(value)])
+    }
+    for (const [type, id, value] of changes) pendingOf(type).set(id, value)
+    scheduleFlush()
   }
   const revive = (type: KeyType, value: any): any =>
     // Same revival as Baileys' useMultiFileAuthState: app-state code expects a proto instance here.
@@ -193,30 +212,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       return found
     },
     set(data: SignalDataSet) {
-      if (decrypting > 0) {
-        for (const [type, values] of Object.entries(data)) {
-          if (!values) continue
-          let pending = held.get(type)
-          if (!pending) held.set(type, pending = new Map())
-          for (const [id, value] of Object.entries(values)) pending.set(id, value === null || value === undefined ? null : encode(value))
-        }
-        rememberSet(data)
-        flushSoon ??= setImmediate(() => {
-          flushSoon = undefined
-          // The database may be closed by now (the host stopped in this very turn), or the session deleted:
-          // nothing is left to keep then.
-          try {
-            if (db.open && held.size) flushHeld()
-          } catch {
-            held.clear()
-            cache.clear()
-          }
-        })
-        return
-      }
-      // written now: any held value of the same key is older than this one
-      for (const [type, values] of Object.entries(data)) for (const id of Object.keys(values ?? {})) held.get(type)?.delete(id)
-      setKeys(data)
+      hold(data)
       rememberSet(data)
     },
     clear: () => {
@@ -227,11 +223,21 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   }
 
   const state: AuthenticationState = { creds: loadCreds(), keys }
+  const putCreds = transactionOrPart(db, () => {
+    const written = holder.flush()
+    try {
+      stmt.putCreds.run(sessionId, encode(state.creds), AUTH_SCHEMA_VERSION)
+    } catch (err) {
+      if (written) holder.holdAgain(written)
+      throw err
+    }
+  })
 
   return {
     state,
     saveCreds() {
-      stmt.putCreds.run(sessionId, encode(state.creds), AUTH_SCHEMA_VERSION)
+      // with the held keys: credentials name pre-keys (nextPreKeyId, firstUnuploadedPreKeyId) that must exist with them
+      putCreds()
     },
     hasCredentials() {
       return stmt.hasCreds.get(sessionId) !== undefined
@@ -245,6 +251,53 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       })()
       state.creds = initAuthCreds()
     },
-    flushDeferredKeys
+  }
+}
+
+/** Held key changes: type → id → encoded value, null for a deletion. */
+type HeldChanges = Map<string, Map<string, string | null>>
+
+/** An auth state holding key changes. */
+interface KeyHolder {
+  /** Writes what is held (in the caller's transaction, if one is open) and returns it. */
+  flush(): HeldChanges | undefined
+  /** Holds `changes` again (written in a transaction that then failed), under anything held since. */
+  holdAgain(changes: HeldChanges): void
+}
+
+/** Writes every held key change of `db` before it closes (registered once per database). */
+const closingFlushes = new WeakSet<Db>()
+function flushBeforeClose(db: Db): void {
+  if (closingFlushes.has(db)) return
+  closingFlushes.add(db)
+  beforeClose(db, () => transactionWithHeldKeys(db, () => undefined))
+}
+
+/** The auth states of a database that hold key changes now. */
+const heldByDb = new WeakMap<Db, Set<KeyHolder>>()
+function heldBy(db: Db): Set<KeyHolder> {
+  let set = heldByDb.get(db)
+  if (!set) heldByDb.set(db, set = new Set())
+  return set
+}
+
+/**
+ * Runs `work` in a transaction that also writes the key changes every session of `db` holds: each transaction that
+ * stores a message runs this way, so the key changes that came with it (its decryption, or its encryption for a
+ * send) are written with it. When the transaction fails, the changes are held again, for the next one.
+ */
+export function transactionWithHeldKeys<R>(db: Db, work: () => R): R {
+  const written: [KeyHolder, HeldChanges][] = []
+  try {
+    return db.transaction(() => {
+      for (const holder of [...heldBy(db)]) {
+        const changes = holder.flush()
+        if (changes) written.push([holder, changes])
+      }
+      return work()
+    })()
+  } catch (err) {
+    for (const [holder, changes] of written) holder.holdAgain(changes)
+    throw err
   }
 }

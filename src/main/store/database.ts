@@ -40,6 +40,23 @@ export function transactionOrPart<A extends unknown[], R>(db: Db, fn: (...args: 
   return (...args) => (db.inTransaction ? fn(...args) : own(...args))
 }
 
+/** What runs when a database is closed through closeDatabase, just before it closes. */
+const closing = new WeakMap<Db, (() => void)[]>()
+
+/** Runs `work` when `db` is closed through closeDatabase, before it closes (writing what is held in memory). */
+export function beforeClose(db: Db, work: () => void): void {
+  closing.set(db, [...(closing.get(db) ?? []), work])
+}
+
+/** Closes `db` after the work registered with beforeClose (a failure there does not keep it open: it is thrown after). */
 export function closeDatabase(db: Db): void {
-  if (db.open) db.close()
+  if (!db.open) return
+  const work = closing.get(db) ?? []
+  closing.delete(db)
+  let failure: unknown
+  for (const run of work) {
+    try { run() } catch (err) { failure ??= err }
+  }
+  db.close()
+  if (failure !== undefined) throw failure
 }

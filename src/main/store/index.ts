@@ -4,7 +4,9 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import { createSqliteAuthState, type SqliteAuthState } from './auth-state.js'
+import { startCheckpointer } from './checkpointer.js'
 import { createChatsRepo, type ChatsRepo } from './chats-repo.js'
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.js'
 import { closeDatabase, type Db, openDatabase } from './database.js'
@@ -19,6 +21,8 @@ export const DATABASE_FILE = 'wadock.db'
 export interface StoreOptions {
   /** the data folder: Electron's userData, or the headless `--data` folder */
   dataDir: string
+  /** where the store reports what it recovers from by itself (a failed background checkpoint) */
+  logger?: Logger
 }
 
 export interface Store {
@@ -44,9 +48,11 @@ export interface Store {
   close(): void
 }
 
-export function openStore({ dataDir }: StoreOptions): Store {
+export function openStore({ dataDir, logger }: StoreOptions): Store {
   mkdirSync(dataDir, { recursive: true })
-  const db = openDatabase(join(dataDir, DATABASE_FILE))
+  const file = join(dataDir, DATABASE_FILE)
+  const db = openDatabase(file)
+  const checkpointer = startCheckpointer(db, file, logger)
   const messages = createMessagesRepo(db)
   const sessions = createSessionsRepo(db)
   const media = createMediaFiles(dataDir)
@@ -72,12 +78,15 @@ export function openStore({ dataDir }: StoreOptions): Store {
       await media.removeSessionDir(sessionId)
       return existed
     },
-    close: () => closeDatabase(db)
+    close() {
+      checkpointer?.stop()
+      closeDatabase(db)
+    }
   }
 }
 
 export {
-  AUTH_SCHEMA_VERSION, AuthSchemaVersionError, createSqliteAuthState, type SqliteAuthState, withDeferredKeyWrites
+  AUTH_SCHEMA_VERSION, AuthSchemaVersionError, createSqliteAuthState, type SqliteAuthState, transactionWithHeldKeys
 } from './auth-state.js'
 export type { ChatInput, ChatRecord, ChatsRepo } from './chats-repo.js'
 export type { ContactInput, ContactRecord, ContactsRepo } from './contacts-repo.js'

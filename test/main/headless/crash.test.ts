@@ -5,7 +5,7 @@
  *
  * What makes this hold: a message is stored before Baileys sends its receipt (src/main/sessions/early-store.ts), so
  * whatever WhatsApp (here the simulator) counts as delivered is on disk and whatever is not is delivered again; and
- * the Signal key changes of its decryption are written in the same transaction (signal-repository.ts), so a
+ * the Signal key changes of its decryption are written in the same transaction (store/auth-state.ts), so a
  * redelivered message never finds its key used up without being stored. Without those two, this test lost the
  * message in flight at the kill in about every second run (once for each reason).
  */

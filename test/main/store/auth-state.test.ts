@@ -27,6 +27,7 @@ function setup() {
   return { db, reopen }
 }
 
+const nextTurn = () => new Promise(resolve => setImmediate(resolve))
 const countRows = (db: Db, table: string, sessionId: string): number =>
   (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`).get(sessionId) as { n: number }).n
 
@@ -146,10 +147,11 @@ describe('createSqliteAuthState', () => {
     await keys.set({ session: { a: Buffer.from('1'), b: Buffer.from('2'), c: Buffer.from('3') } })
     await keys.set({ session: { a: null, b: undefined as unknown as null, c: Buffer.from('33') } })
     expect(await keys.get('session', ['a', 'b', 'c'])).toEqual({ c: Buffer.from('33') })
+    await nextTurn() // key changes are held until then at the latest (deferred-keys.test.ts)
     expect(countRows(db, 'auth_keys', 's1')).toBe(1)
   })
 
-  it('writes all types of one keys.set in one transaction: a failure mid-way writes nothing', async () => {
+  it('writes all types of one keys.set together: a failure mid-way writes nothing', async () => {
     const { db } = setup()
     const { keys } = createSqliteAuthState(db, 's1').state
     await keys.set({ session: { old: Buffer.from('keep me') }, 'pre-key': { 7: { public: Buffer.alloc(1), private: Buffer.alloc(1) } } })
@@ -168,6 +170,7 @@ describe('createSqliteAuthState', () => {
     expect(await keys.get('lid-mapping', ['111'])).toEqual({})
     expect(Object.keys(await keys.get('pre-key', ['7', '8']))).toEqual(['7'])
     expect(await keys.get('device-list', ['111'])).toEqual({})
+    await nextTurn()
     expect(countRows(db, 'auth_keys', 's1')).toBe(2)
   })
 
@@ -179,6 +182,7 @@ describe('createSqliteAuthState', () => {
       auth.saveCreds()
       await auth.state.keys.set({ session: { a: Buffer.from('1') }, 'lid-mapping': { '1': '2' } })
     }
+    await nextTurn()
     const oldNoise = one.state.creds.noiseKey.private
     one.clear()
     expect(one.hasCredentials()).toBe(false)
