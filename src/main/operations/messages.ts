@@ -54,7 +54,7 @@ async function deliver(
   // Protocol messages (edits, revokes) are not stored as messages of their own. Everything else is stored now,
   // from what sendMessage returned, rather than when Baileys emits it a moment later (which is then skipped).
   if (result.type !== 'protocolMessage') {
-    if (!ingestSentMessage(host.store, host.events, sessionId, sent)) await waitForStored(host, sessionId, result.chat, result.id, options)
+    if (!(await ingestSentMessage(host.store, host.events, sessionId, sent))) await waitForStored(host, sessionId, result.chat, result.id, options)
   }
   return result
 }

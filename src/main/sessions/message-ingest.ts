@@ -81,25 +81,39 @@ export function ingestMessage(store: Store, events: HostEvents, sessionId: strin
 const storedSends = new WeakSet<WAMessage>()
 
 /**
- * Stores a message the session just sent (sendMessage's result), with the Signal key changes its encryption made,
- * and announces it; whether it is in the store now.
+ * Stores a message the session just sent (sendMessage's result) with the Signal key changes its encryption made, in
+ * the transaction shared with the other sends of this turn (store.groupCommit), and announces it once committed;
+ * resolves with whether it is in the store now.
  */
-export function ingestSentMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): boolean {
-  const result = transactionWithHeldKeys(store.db, () => storeMessage(store, events, sessionId, msg))
-  if (!result) return false
+export async function ingestSentMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): Promise<boolean> {
+  if (!storable(msg)) return false
+  // Baileys' own upsert of this object may be processed before the shared transaction runs: it is skipped either way
   storedSends.add(msg)
-  result.announce?.()
-  return true
+  try {
+    const result = await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg))
+    result?.announce?.()
+    return true
+  } catch (err) {
+    storedSends.delete(msg)
+    throw err
+  }
+}
+
+/** Whether `msg` is one the store keeps (storeMessage stores it). */
+function storable(msg: WAMessage): boolean {
+  const chat = msg.key.remoteJid
+  if (!chat || !msg.key.id || chat === 'status@broadcast') return false
+  const type = getContentType(normalizeMessageContent(msg.message) ?? undefined)
+  return !!type && !SILENT_TYPES.has(type)
 }
 
 /** Undefined when the message is not one the store keeps; `announce` only when it was not stored before. */
 function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): { announce?: () => void } | undefined {
-  const chat = msg.key.remoteJid
-  const id = msg.key.id
-  if (!chat || !id || chat === 'status@broadcast') return undefined
+  if (!storable(msg)) return undefined
+  const chat = msg.key.remoteJid!
+  const id = msg.key.id!
   const content = normalizeMessageContent(msg.message)
-  const type = getContentType(content ?? undefined)
-  if (!type || SILENT_TYPES.has(type)) return undefined
+  const type = getContentType(content ?? undefined)!
   const raw = proto.WebMessageInfo.encode(msg).finish()
   const fromMe = !!msg.key.fromMe
   // Baileys normalises a 1:1 message's missing participant to '', hence || rather than ??

@@ -57,6 +57,17 @@ export class AuthSchemaVersionError extends Error {
 }
 
 const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer)
+
+/**
+ * A key's value as encode gives it, faster for Signal sessions, three or four of which every send writes: Baileys
+ * stores libsignal's SessionRecord.serialize(), plain strings and numbers, where the replacer (called for every
+ * property) only costs time. Any Buffer in it would show in plain JSON as its toJSON form: then the replacer runs.
+ */
+const encodeKey = (type: string, value: unknown): string => {
+  if (type !== 'session' || value instanceof Uint8Array) return encode(value)
+  const plain = JSON.stringify(value)
+  return plain.includes('"type":"Buffer"') ? encode(value) : plain
+}
 const decode = (json: string): any => JSON.parse(json, BufferJSON.reviver)
 
 export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthState {
@@ -156,7 +167,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
     // all encoded before any is held: one keys.set is held (and written) whole or not at all
     const changes: [string, string, string | null][] = []
     for (const [type, values] of Object.entries(data)) {
-      for (const [id, value] of Object.entries(values ?? {})) changes.push([type, id, value === null || value === undefined ? null : encode(value)])
+      for (const [id, value] of Object.entries(values ?? {})) changes.push([type, id, value === null || value === undefined ? null : encodeKey(type, value)])
     }
     for (const [type, id, value] of changes) pendingOf(type).set(id, value)
     scheduleFlush()

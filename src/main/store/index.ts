@@ -5,8 +5,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { createSqliteAuthState, type SqliteAuthState } from './auth-state.js'
+import { createSqliteAuthState, type SqliteAuthState, transactionWithHeldKeys } from './auth-state.js'
 import { startCheckpointer } from './checkpointer.js'
+import { createGroupCommit, type GroupCommit } from './group-commit.js'
 import { createChatsRepo, type ChatsRepo } from './chats-repo.js'
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.js'
 import { closeDatabase, type Db, openDatabase } from './database.js'
@@ -28,6 +29,11 @@ export interface StoreOptions {
 export interface Store {
   readonly dataDir: string
   readonly db: Db
+  /**
+   * Writes that may wait for the end of this turn of the event loop (a sent message), in one transaction with the
+   * others and the held Signal key changes; each settles once committed.
+   */
+  readonly groupCommit: GroupCommit
   readonly sessions: SessionsRepo
   readonly messages: MessagesRepo
   readonly chats: ChatsRepo
@@ -53,12 +59,14 @@ export function openStore({ dataDir, logger }: StoreOptions): Store {
   const file = join(dataDir, DATABASE_FILE)
   const db = openDatabase(file)
   const checkpointer = startCheckpointer(db, file, logger)
+  const groupCommit = createGroupCommit(db, run => transactionWithHeldKeys(db, run))
   const messages = createMessagesRepo(db)
   const sessions = createSessionsRepo(db)
   const media = createMediaFiles(dataDir)
   return {
     dataDir,
     db,
+    groupCommit,
     sessions,
     messages,
     chats: createChatsRepo(db),
@@ -79,6 +87,7 @@ export function openStore({ dataDir, logger }: StoreOptions): Store {
       return existed
     },
     close() {
+      if (db.open) groupCommit.flush()
       checkpointer?.stop()
       closeDatabase(db)
     }

@@ -15,7 +15,7 @@ function sent(id: string, text: string): WAMessage {
 }
 
 describe('storing sent messages', () => {
-  it('stores a send result once: the upsert Baileys emits with that very object is skipped, another object is merged', () => {
+  it('stores a send result once: the upsert Baileys emits with that very object is skipped, another object is merged', async () => {
     const store = openStore({ dataDir: tempDir() })
     stores.push(store)
     store.sessions.create({ id: 's', token: 'token-s' })
@@ -25,9 +25,14 @@ describe('storing sent messages', () => {
     const upsert = vi.spyOn(store.messages, 'upsert')
 
     const msg = sent('SENT1', 'hello')
-    expect(ingestSentMessage(store, events, 's', msg)).toBe(true)
+    const stored = ingestSentMessage(store, events, 's', msg)
+    // Baileys' upsert of the same object, processed before the shared transaction commits
     ingestEvents(store, events, 's', { 'messages.upsert': { messages: [msg], type: 'append' } })
+    expect(upsert).not.toHaveBeenCalled()
+    expect(seen).toEqual([])
+    expect(await stored).toBe(true)
     expect(upsert).toHaveBeenCalledTimes(1)
+    expect(seen.filter(e => e.type === 'message')).toHaveLength(1)
 
     // the same id in a different object (a redelivery, an edit of the row) still goes to the store, and is not announced twice
     const again = sent('SENT1', 'hello')
@@ -37,6 +42,59 @@ describe('storing sent messages', () => {
     expect(store.messages.list({ sessionId: 's', limit: 10 }).map(m => m.messageId)).toEqual(['SENT1'])
 
     // what the store does not keep is reported as not stored, so the caller waits for it instead
-    expect(ingestSentMessage(store, events, 's', { key: { remoteJid: 'status@broadcast', fromMe: true, id: 'S2' }, message: { conversation: 'x' } })).toBe(false)
+    expect(await ingestSentMessage(store, events, 's', { key: { remoteJid: 'status@broadcast', fromMe: true, id: 'S2' }, message: { conversation: 'x' } })).toBe(false)
+  })
+
+  it('stores the sends of one turn in one transaction, announcing each only once it is committed', async () => {
+    const store = openStore({ dataDir: tempDir() })
+    stores.push(store)
+    store.sessions.create({ id: 's', token: 'token-s' })
+    const events = new HostEvents()
+    const seen: string[] = []
+    events.subscribe(e => { if (e.type === 'message') seen.push(e.id) })
+    const commits = vi.spyOn(store.db, 'transaction')
+
+    const all = Promise.all([1, 2, 3].map(n => ingestSentMessage(store, events, 's', sent(`T${n}`, `text ${n}`))))
+    expect(store.messages.list({ sessionId: 's', limit: 10 })).toEqual([])
+    expect(await all).toEqual([true, true, true])
+    expect(seen).toEqual(['T1', 'T2', 'T3'])
+    expect(store.messages.list({ sessionId: 's', limit: 10 }).map(m => m.messageId).sort()).toEqual(['T1', 'T2', 'T3'])
+    // the shared transaction, and a savepoint for each send in it
+    expect(commits).toHaveBeenCalledTimes(4)
+  })
+
+  it('a send that fails to store fails alone; the others of its turn are stored', async () => {
+    const store = openStore({ dataDir: tempDir() })
+    stores.push(store)
+    store.sessions.create({ id: 's', token: 'token-s' })
+    const events = new HostEvents()
+    const upsert = store.messages.upsert
+    vi.spyOn(store.messages, 'upsert').mockImplementation(m => {
+      const result = upsert(m)
+      if (m.messageId === 'BAD') throw new Error('disk I/O error')
+      return result
+    })
+    const messages = ['OK1', 'BAD', 'OK2'].map(id => sent(id, id))
+    const results = await Promise.allSettled(messages.map(msg => ingestSentMessage(store, events, 's', msg)))
+    expect(results.map(r => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('disk I/O error')
+    // the failed one left nothing behind: its savepoint was rolled back
+    expect(store.messages.list({ sessionId: 's', limit: 10 }).map(m => m.messageId).sort()).toEqual(['OK1', 'OK2'])
+    // and Baileys' own upsert of that very object is not skipped
+    vi.mocked(store.messages.upsert).mockRestore()
+    ingestEvents(store, events, 's', { 'messages.upsert': { messages: [messages[1]], type: 'append' } })
+    expect(store.messages.list({ sessionId: 's', limit: 10 })).toHaveLength(3)
+  })
+
+  it('closing the store writes the sends still waiting for the end of the turn', async () => {
+    const dataDir = tempDir()
+    const store = openStore({ dataDir })
+    store.sessions.create({ id: 's', token: 'token-s' })
+    const pending = ingestSentMessage(store, new HostEvents(), 's', sent('LAST', 'bye'))
+    store.close()
+    expect(await pending).toBe(true)
+    const reopened = openStore({ dataDir })
+    stores.push(reopened)
+    expect(reopened.messages.list({ sessionId: 's', limit: 10 }).map(m => m.messageId)).toEqual(['LAST'])
   })
 })

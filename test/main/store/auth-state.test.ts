@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { addTransactionCapability, initAuthCreds, proto, type SignalDataSet } from '@whiskeysockets/baileys'
+import libsignal from 'libsignal'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -118,6 +119,31 @@ describe('createSqliteAuthState', () => {
     expect(syncKey.fingerprint?.rawId).toBe(5)
     expect(syncKey.fingerprint?.deviceIndexes).toEqual([0, 1])
     expect(Number(syncKey.timestamp)).toBe(1700000000)
+  })
+
+  it('stores Signal sessions as libsignal serializes them, and one with a Buffer inside as well', async () => {
+    const { db, reopen } = setup()
+    const { keys } = createSqliteAuthState(db, 's1').state
+    const b64 = (n: number, size = 32) => Buffer.alloc(size, n).toString('base64')
+    // the shape libsignal's SessionRecord.serialize() gives (its type declarations say Uint8Array)
+    const serialized = libsignal.SessionRecord.deserialize({
+      version: 'v1',
+      _sessions: {
+        [b64(5, 33)]: {
+          registrationId: 42,
+          currentRatchet: { ephemeralKeyPair: { pubKey: b64(1, 33), privKey: b64(2) }, lastRemoteEphemeralKey: b64(3, 33), previousCounter: 0, rootKey: b64(4) },
+          indexInfo: { baseKey: b64(5, 33), baseKeyType: 2, closed: -1, used: 1, created: 1, remoteIdentityKey: b64(6, 33) },
+          _chains: { [b64(7, 33)]: { chainKey: { counter: 3, key: b64(8) }, chainType: 1, messageKeys: { 1: b64(9) } } }
+        }
+      }
+    } as never).serialize()
+    await keys.set({ session: { 'a.0': serialized, 'b.0': { nested: { key: Buffer.from([1, 2, 3]) } } } } as unknown as SignalDataSet)
+    closeDatabase(db)
+    const reopened = createSqliteAuthState(reopen(), 's1').state.keys
+    const found = await reopened.get('session', ['a.0', 'b.0'])
+    expect(found['a.0']).toEqual(serialized)
+    expect(libsignal.SessionRecord.deserialize(found['a.0']).haveOpenSession()).toBe(true)
+    expect(found['b.0']).toEqual({ nested: { key: Buffer.from([1, 2, 3]) } })
   })
 
   it('works under the transaction wrapper the Baileys socket puts around it', async () => {

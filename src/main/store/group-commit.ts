@@ -1,0 +1,71 @@
+/**
+ * Group commit: writes that may wait for the end of the current turn of the event loop share one transaction.
+ *
+ * A commit costs more than the statements of a stored message together (it appends every page the transaction
+ * touched to the write-ahead log: the message, its indexes, the chat, the session's counters, the Signal sessions
+ * the send advanced). Sends answered over the API arrive together and finish together; stored one transaction
+ * each, they write the same pages again and again. Each write still runs in a savepoint of its own, so one that
+ * fails undoes only itself, and its promise settles only once the shared transaction is committed: a caller that
+ * answers after awaiting it never announces what is not on disk.
+ */
+import type { Db } from './database.js'
+
+interface Job {
+  work: () => unknown
+  resolve(value: unknown): void
+  reject(reason: unknown): void
+}
+
+export interface GroupCommit {
+  /** Runs `work` in the transaction shared with the rest of this turn's; settles once that is committed. */
+  run<R>(work: () => R): Promise<R>
+  /** Commits what is waiting now (before the database closes). */
+  flush(): void
+}
+
+/**
+ * `transaction(run)` must run `run` in a transaction of `db` (it may write more of its own in it, such as the held
+ * Signal key changes).
+ */
+export function createGroupCommit(db: Db, transaction: (run: () => void) => void): GroupCommit {
+  let queue: Job[] = []
+  let scheduled: NodeJS.Immediate | undefined
+
+  const commit = (): void => {
+    clearImmediate(scheduled)
+    scheduled = undefined
+    if (!queue.length) return
+    const jobs = queue
+    queue = []
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    try {
+      transaction(() => {
+        for (const job of jobs) {
+          try {
+            // nested in the open transaction, better-sqlite3 runs this as a savepoint
+            outcomes.push({ ok: true, value: db.transaction(job.work)() })
+          } catch (error) {
+            outcomes.push({ ok: false, error })
+          }
+        }
+      })
+    } catch (error) {
+      // the transaction itself failed (the commit, or the database closed): nothing of it is stored
+      for (const job of jobs) job.reject(error)
+      return
+    }
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i]
+      if (outcome.ok) job.resolve(outcome.value)
+      else job.reject(outcome.error)
+    })
+  }
+
+  return {
+    run: <R>(work: () => R) => new Promise<R>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      scheduled ??= setImmediate(commit)
+    }),
+    flush: commit
+  }
+}
