@@ -75,16 +75,21 @@ await linked
 
 const to = '15556000001'
 const textOf = (m: (typeof receiver.messages)[number]) => m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? ''
-/** Sends `count` texts, `WINDOW` in flight at a time; the latency of each. */
+/**
+ * Sends `count` texts, `WINDOW` in flight at a time (each of WINDOW senders sends its next text as soon as its last
+ * one is sent, as the HTTP client's connections do); the latency of each.
+ */
 async function sendAll(label: string, count: number, send: (text: string) => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = []
-  for (let i = 0; i < count; i += WINDOW) {
-    await Promise.all(Array.from({ length: Math.min(WINDOW, count - i) }, async (_, j) => {
+  let next = 0
+  await Promise.all(Array.from({ length: WINDOW }, async () => {
+    while (next < count) {
+      const n = next++
       const t = performance.now()
-      await send(`${label} ${i + j}`)
+      await send(`${label} ${n}`)
       latencies.push(performance.now() - t)
-    }))
-  }
+    }
+  }))
   return latencies
 }
 

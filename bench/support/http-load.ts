@@ -1,6 +1,7 @@
 /**
  * The benchmarks' HTTP client: `count` requests from a worker thread (as a script calling the API is a process of
- * its own, its work is not counted against the host), `inFlight` at a time over as many keep-alive connections.
+ * its own, its work is not counted against the host), over `inFlight` keep-alive connections, each sending its next
+ * request as soon as it has the answer to its last (a closed loop per connection, as wrk and autocannon run).
  * Each request's body is `bodyTemplate` with `{{n}}` replaced by its number. A status other than `expectStatus`
  * fails the run.
  *
@@ -71,14 +72,16 @@ function connection() {
 ;(async () => {
   const connections = Array.from({ length: d.inFlight }, connection)
   const latencies = []
+  let next = 0
   const t0 = performance.now()
-  for (let i = 0; i < d.count; i += d.inFlight) {
-    await Promise.all(connections.slice(0, Math.min(d.inFlight, d.count - i)).map(async (c, j) => {
+  await Promise.all(connections.map(async c => {
+    while (next < d.count) {
+      const n = next++
       const t = performance.now()
-      await c.request(i + j)
+      await c.request(n)
       latencies.push(performance.now() - t)
-    }))
-  }
+    }
+  }))
   const ms = performance.now() - t0
   for (const c of connections) c.close()
   parentPort.postMessage({ latencies, ms })
