@@ -20,9 +20,16 @@ const MAX_TOKEN_LENGTH = 512
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
 
+/** The digest of the last expected token compared (the admin token, read for every request): hashed once, not each time. */
+let expectedCache: { token: string; digest: Buffer } | undefined
+const expectedDigest = (token: string): Buffer => {
+  if (expectedCache?.token !== token) expectedCache = { token, digest: digest(token) }
+  return expectedCache.digest
+}
+
 /** Constant-time comparison: the digests have equal length whatever the inputs, so timing says nothing about them. */
 export function tokensEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected))
+  return timingSafeEqual(digest(given), expectedDigest(expected))
 }
 
 /** The token of `Authorization: Bearer <token>`; undefined when the header is absent. */

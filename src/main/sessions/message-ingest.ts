@@ -23,7 +23,8 @@ export function textOf(content: proto.IMessage | null | undefined): string | nul
 
 export function ingestEvents(store: Store, events: HostEvents, sessionId: string, batch: Partial<BaileysEventMap>): void {
   const upsert = batch['messages.upsert']
-  if (upsert) {
+  // Baileys' upsert of what a send just stored (the usual case for our own messages) has nothing to write
+  if (upsert && upsert.messages.some(msg => !storedSends.has(msg))) {
     const announce: (() => void)[] = []
     // One transaction per batch: a crash leaves either all of it or none, and a redelivery finds it stored.
     transactionWithHeldKeys(store.db, () => {
@@ -35,19 +36,22 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     })
     for (const emit of announce) emit()
   }
-  for (const { key, update } of batch['messages.update'] ?? []) {
-    if (!key.remoteJid || !key.id || typeof update.status !== 'number') continue
-    const ackError = update.status === proto.WebMessageInfo.Status.ERROR ? (update.messageStubParameters?.[0] ?? 'error') : null
-    const chat = key.remoteJid
-    const id = key.id
-    const status = update.status
-    // the status and its webhook event in one transaction: one exists if and only if the other does
-    const changed = store.db.transaction(() => {
-      const raised = store.messages.updateStatus(sessionId, chat, id, !!key.fromMe, status, ackError)
-      if (raised) store.webhooks.enqueue(sessionId, 'message_ack', { chat, id, from_me: !!key.fromMe, status: ACK_STATUSES[status] ?? 'pending', error: ackError })
-      return raised
+  const statusUpdates = (batch['messages.update'] ?? []).filter(({ key, update }) => key.remoteJid && key.id && typeof update.status === 'number')
+  if (statusUpdates.length) {
+    const acks: Parameters<HostEvents['emit']>[0][] = []
+    // each status with its webhook event, all of the batch in one transaction: one exists if and only if the other does
+    store.db.transaction(() => {
+      for (const { key, update } of statusUpdates) {
+        const status = update.status!
+        const ackError = status === proto.WebMessageInfo.Status.ERROR ? (update.messageStubParameters?.[0] ?? 'error') : null
+        const chat = key.remoteJid!
+        const id = key.id!
+        if (!store.messages.updateStatus(sessionId, chat, id, !!key.fromMe, status, ackError)) continue
+        store.webhooks.enqueue(sessionId, 'message_ack', { chat, id, from_me: !!key.fromMe, status: ACK_STATUSES[status] ?? 'pending', error: ackError })
+        acks.push({ type: 'message_ack', sessionId, chat, id, status, error: ackError })
+      }
     })()
-    if (changed) events.emit({ type: 'message_ack', sessionId, chat, id, status, error: ackError })
+    for (const ack of acks) events.emit(ack)
   }
   queueSignals(store, sessionId, batch)
   for (const { lid, pn } of batch['lid-mapping.update'] ? [batch['lid-mapping.update']] : []) {
