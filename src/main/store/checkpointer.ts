@@ -40,6 +40,8 @@ parentPort.on('message', message => {
 `
 
 export interface Checkpointer {
+  /** the worker thread: should it end by itself, the main connection checkpoints as SQLite does by default */
+  readonly thread: Worker
   /** Stops the worker (its connection closes) and hands checkpointing back to SQLite's default. */
   stop(): void
 }
@@ -70,6 +72,7 @@ export function startCheckpointer(db: Db, file: string, logger?: Logger): Checkp
     if (!stopped) restoreDefault()
   })
   return {
+    thread: worker,
     stop() {
       if (stopped) return
       stopped = true
