@@ -38,6 +38,8 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
   }
   const statusUpdates = (batch['messages.update'] ?? []).filter(({ key, update }) => key.remoteJid && key.id && typeof update.status === 'number')
   if (statusUpdates.length) {
+    // a send of this turn not yet stored (and announced) would miss its status: it goes first
+    store.groupCommit.flush()
     const acks: Parameters<HostEvents['emit']>[0][] = []
     // each status with its webhook event, all of the batch in one transaction: one exists if and only if the other does
     store.db.transaction(() => {
@@ -94,8 +96,7 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
   // Baileys' own upsert of this object may be processed before the shared transaction runs: it is skipped either way
   storedSends.add(msg)
   try {
-    const result = await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg))
-    result?.announce?.()
+    await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg), result => result?.announce?.())
     return true
   } catch (err) {
     storedSends.delete(msg)

@@ -302,8 +302,14 @@ export function transactionWithHeldKeys<R>(db: Db, work: () => R): R {
   try {
     return db.transaction(() => {
       for (const holder of [...heldBy(db)]) {
-        const changes = holder.flush()
-        if (changes) written.push([holder, changes])
+        try {
+          // a savepoint each: one session's key write that fails never fails the transaction storing another's
+          // message (nor its own: a message stored without its key changes is safe, they stay held for the next)
+          const changes = db.transaction(() => holder.flush())()
+          if (changes) written.push([holder, changes])
+        } catch {
+          // flush held them again; the next turn of the event loop tries once more
+        }
       }
       return work()
     })()

@@ -12,14 +12,19 @@ import type { Db } from './database.js'
 
 interface Job {
   work: () => unknown
+  committed?: (value: unknown) => void
   resolve(value: unknown): void
   reject(reason: unknown): void
 }
 
 export interface GroupCommit {
-  /** Runs `work` in the transaction shared with the rest of this turn's; settles once that is committed. */
-  run<R>(work: () => R): Promise<R>
-  /** Commits what is waiting now (before the database closes). */
+  /**
+   * Runs `work` in the transaction shared with the rest of this turn's; settles once that is committed.
+   * `committed` runs right after the commit, synchronously and in the order of the writes (announcing what was
+   * written: a write that something else must follow, such as a message its status updates, is announced first).
+   */
+  run<R>(work: () => R, committed?: (value: R) => void): Promise<R>
+  /** Commits what is waiting now: before the database closes, or before writes that must come after these. */
   flush(): void
 }
 
@@ -56,14 +61,19 @@ export function createGroupCommit(db: Db, transaction: (run: () => void) => void
     }
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]
-      if (outcome.ok) job.resolve(outcome.value)
-      else job.reject(outcome.error)
+      if (!outcome.ok) return job.reject(outcome.error)
+      try {
+        job.committed?.(outcome.value)
+        job.resolve(outcome.value)
+      } catch (error) {
+        job.reject(error)
+      }
     })
   }
 
   return {
-    run: <R>(work: () => R) => new Promise<R>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+    run: <R>(work: () => R, committed?: (value: R) => void) => new Promise<R>((resolve, reject) => {
+      queue.push({ work, committed: committed as ((value: unknown) => void) | undefined, resolve: resolve as (value: unknown) => void, reject })
       scheduled ??= setImmediate(commit)
     }),
     flush: commit

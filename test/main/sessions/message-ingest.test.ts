@@ -63,6 +63,21 @@ describe('storing sent messages', () => {
     expect(commits).toHaveBeenCalledTimes(4)
   })
 
+  it('a status that arrives before the end of its send\'s turn finds the message stored, and comes after it', async () => {
+    const store = openStore({ dataDir: tempDir() })
+    stores.push(store)
+    store.sessions.create({ id: 's', token: 'token-s' })
+    const events = new HostEvents()
+    const seen: string[] = []
+    events.subscribe(e => { if (e.type === 'message' || e.type === 'message_ack') seen.push(`${e.type} ${e.id}`) })
+    const msg = sent('EARLY', 'hi')
+    const stored = ingestSentMessage(store, events, 's', msg)
+    ingestEvents(store, events, 's', { 'messages.update': [{ key: msg.key, update: { status: proto.WebMessageInfo.Status.DELIVERY_ACK } }] })
+    expect(seen).toEqual(['message EARLY', 'message_ack EARLY'])
+    expect(store.messages.list({ sessionId: 's', limit: 10 })[0].status).toBe(proto.WebMessageInfo.Status.DELIVERY_ACK)
+    expect(await stored).toBe(true)
+  })
+
   it('a send that fails to store fails alone; the others of its turn are stored', async () => {
     const store = openStore({ dataDir: tempDir() })
     stores.push(store)

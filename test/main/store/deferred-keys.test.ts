@@ -71,6 +71,23 @@ describe('held key writes', () => {
     expect(JSON.parse(onDisk('session', 'b.0')!).data).toBe(Buffer.from([6]).toString('base64'))
   })
 
+  it('a session whose key changes cannot be written does not keep another session\'s message from being stored', async () => {
+    const { db, auth, onDisk, messagesOnDisk } = setup()
+    const other = createSqliteAuthState(db, 's2')
+    await other.state.keys.set(session(4))
+    await auth.state.keys.set(session(5))
+    // s2's row is gone while its key changes are still held: writing them fails (foreign key)
+    db.pragma('foreign_keys = OFF')
+    db.prepare("DELETE FROM sessions WHERE id = 's2'").run()
+    db.pragma('foreign_keys = ON')
+    transactionWithHeldKeys(db, () => {
+      db.prepare("INSERT INTO messages (session_id, chat_jid, message_id, from_me) VALUES ('s1', 'c', 'm', 0)").run()
+    })
+    expect(messagesOnDisk()).toBe(1)
+    expect(onDisk('session', 'a.0')).toBeDefined()
+    expect(onDisk('session', 'a.0', 's2')).toBeUndefined()
+  })
+
   it('writes held changes by the next turn of the event loop when no message takes them', async () => {
     const { auth, onDisk } = setup()
     await auth.state.keys.set(session(1))
