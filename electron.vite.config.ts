@@ -1,6 +1,7 @@
 /**
  * electron-vite builds the three parts into out/: main (ESM, as Baileys is ESM-only; dependencies stay external and
- * are packed from node_modules), preload (CommonJS with everything bundled: a sandboxed preload can require
+ * are packed from node_modules; two entries sharing the host's code: index.js, the desktop app, and headless.js,
+ * what `npm run serve` runs), preload (CommonJS with everything bundled: a sandboxed preload can require
  * nothing but 'electron'), and the renderer (React, from src/renderer; headless mode serves the same build at /app/).
  */
 import { resolve } from 'node:path'
@@ -14,7 +15,7 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/main'),
       rollupOptions: {
-        input: { index: resolve(root, 'src/main/index.ts') }
+        input: { index: resolve(root, 'src/main/index.ts'), headless: resolve(root, 'src/main/headless.ts') }
       }
     }
   },

@@ -1,5 +1,5 @@
 /**
- * The web UI end to end: a real headless runner (`npm run serve -- --sandbox`) serving the built renderer and the
+ * The web UI end to end: a real headless runner (`npm run serve:dev -- --sandbox`) serving the built renderer and the
  * bridge WebSocket, driven in Debian's Chromium. Every wait is on the UI's own markers or the host's state.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'

@@ -1,7 +1,7 @@
 /**
- * `npm run serve -- --sandbox` as a child process: its startup line names the web UI, which serves the page and the
- * bridge on the REST API's port; through the socket alone, a session is created, linked by a virtual phone of the
- * built-in simulator, receives a message from another one, and logs out.
+ * The headless runner (`npm run serve:dev -- --sandbox`) as a child process: its startup line names the web UI,
+ * which serves the page and the bridge on the REST API's port; through the socket alone, a session is created,
+ * linked by a virtual phone of the built-in simulator, receives a message from another one, and logs out.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
