@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { createHost } from '../src/main/host.js'
 import { cpuMs } from './support/cpu-time.js'
-import { runHttpLoad } from './support/http-load.js'
+import { startHttpClient } from './support/http-load.js'
 import { round } from './support/stats.js'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000)
@@ -27,9 +27,12 @@ const ADMIN_TOKEN = 'bench-admin-token-0123456789'
 
 interface Request { path: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; status: number }
 
+/** the load's client, one worker thread for every measurement */
+const httpClient = await startHttpClient()
+
 /** Warms up, then measures `request`: requests per second and main-thread CPU µs per request. */
 async function measure(base: string, request: Request) {
-  const drive = (count: number) => runHttpLoad({
+  const drive = (count: number) => httpClient.run({
     url: base + request.path, method: request.method, headers: request.headers, bodyTemplate: request.body, count, inFlight: IN_FLIGHT,
     expectStatus: request.status
   })
@@ -79,6 +82,7 @@ const results = {
   'bare node:http, GET (the floor)': await measure(bareUrl, { method: 'GET', path: '/health', headers: {}, status: 200 })
 }
 
+await httpClient.close()
 await host.stop()
 await new Promise(resolve => bare.close(resolve))
 await rm(dataDir, { recursive: true, force: true })

@@ -23,7 +23,7 @@ import { createHost, type Host } from '../src/main/host.js'
 import type { HostEvent } from '../src/shared/domain.js'
 import { TestClient } from '../test/support/baileys-client.js'
 import { cpuMs, measureCpu } from './support/cpu-time.js'
-import { runHttpLoad } from './support/http-load.js'
+import { startHttpClient } from './support/http-load.js'
 import { startReceiverProcess } from './support/receiver-process.js'
 import { startSimProcess } from './support/sim-process.js'
 import { median, percentile, round } from './support/stats.js'
@@ -97,10 +97,11 @@ async function sendAll(label: string, count: number, send: (text: string) => Pro
 
 /**
  * The REST client runs in a worker thread, as a script would run in a process of its own: its HTTP work is then
- * not counted against the host it drives.
+ * not counted against the host it drives. It is started once, before any round.
  */
+const httpClient = await startHttpClient()
 async function sendOverRest(label: string, count: number): Promise<number[]> {
-  const { latencies } = await runHttpLoad({
+  const { latencies } = await httpClient.run({
     url: `${api}/api/v1/sessions/rest/messages/text`, method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     bodyTemplate: JSON.stringify({ to, text: `${label} {{n}}` }), count, inFlight: WINDOW, expectStatus: 200
   })
@@ -171,6 +172,7 @@ const raw = summarise(rawRounds)
 const rest = summarise(restRounds)
 const ratios = restRounds.map((r, i) => r.perSecond / ((rawRounds[i].perSecond + rawRounds[i + 1].perSecond) / 2))
 
+await httpClient.close()
 await receiver.stop()
 rawSender.stop()
 await host.stop()

@@ -1,14 +1,16 @@
 /**
- * The benchmarks' HTTP client: `count` requests from a worker thread (as a script calling the API is a process of
- * its own, its work is not counted against the host), over `inFlight` keep-alive connections, each sending its next
- * request as soon as it has the answer to its last (a closed loop per connection, as wrk and autocannon run).
- * Each request's body is `bodyTemplate` with `{{n}}` replaced by its number. A status other than `expectStatus`
- * fails the run.
+ * The benchmarks' HTTP client: runs loads of `count` requests from a worker thread (as a script calling the API is a
+ * process of its own, its work is not counted against the host), over `inFlight` keep-alive connections, each sending
+ * its next request as soon as it has the answer to its last (a closed loop per connection, as wrk and autocannon
+ * run). Each request's body is `bodyTemplate` with `{{n}}` replaced by its number. A status other than
+ * `expectStatus` fails the run.
  *
- * It writes HTTP/1.1 on plain sockets and reads answers by their Content-Length, as load generators (wrk,
- * autocannon) do: on a 2-core machine the client shares the cores with the server it measures, and node:http's
- * client costs about three times what the server's side of the same exchange does (~135 µs per request in the
- * worker, against ~40 µs for a bare node:http server), which would be charged to whichever server is measured.
+ * It writes HTTP/1.1 on plain sockets and reads answers by their Content-Length, as load generators do: on a 2-core
+ * machine the client shares the cores with the server it measures, and node:http's client costs about three times
+ * what the server's side of the same exchange does (~135 µs per request in the worker, against ~40 µs for a bare
+ * node:http server), which would be charged to whichever server is measured. The worker is started once and kept
+ * for every load (startHttpClient), and each load's connections are open before its clock starts: a thread's
+ * start-up (tens of milliseconds of CPU) is not the server's throughput.
  */
 import { Worker } from 'node:worker_threads'
 
@@ -23,20 +25,25 @@ export interface HttpLoad {
   expectStatus: number
 }
 
+export interface LoadResult {
+  /** each request's latency, ms */
+  latencies: number[]
+  /** the whole load's, from its first request to its last answer */
+  ms: number
+}
+
 /** Runs in the worker: plain JavaScript, as the worker is started from source text. */
 const CLIENT = String.raw`
-const { parentPort, workerData: d } = require('node:worker_threads')
+const { parentPort } = require('node:worker_threads')
 const net = require('node:net')
-const url = new URL(d.url)
-const head = d.method + ' ' + url.pathname + url.search + ' HTTP/1.1\r\nHost: ' + url.host + '\r\n' +
-  Object.entries(d.headers).map(([k, v]) => k + ': ' + v + '\r\n').join('')
 
-/** One keep-alive connection: request(n) resolves when the answer to request n has been read in full. */
-function connection() {
+/** One keep-alive connection: request(text) resolves with the status once the answer has been read in full. */
+function connection(url) {
   const socket = net.connect(Number(url.port), url.hostname)
   socket.setNoDelay(true)
   let buffered = Buffer.alloc(0)
   let waiting
+  const ready = new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
   socket.on('data', chunk => {
     buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk
     const end = buffered.indexOf('\r\n\r\n')
@@ -51,48 +58,86 @@ function connection() {
     buffered = buffered.subarray(total)
     const done = waiting
     waiting = undefined
-    if (status === d.expectStatus) done.resolve()
-    else done.reject(new Error(status + ' ' + body))
+    done.resolve({ status, body })
   })
   socket.on('error', err => waiting?.reject(err))
   socket.on('close', () => waiting?.reject(new Error('connection closed')))
   return {
-    request(n) {
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject }
-        if (d.bodyTemplate === undefined) return socket.write(head + '\r\n')
-        const body = d.bodyTemplate.replaceAll('{{n}}', String(n))
-        socket.write(head + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\n\r\n' + body)
-      })
-    },
+    ready,
+    request: text => new Promise((resolve, reject) => {
+      waiting = { resolve, reject }
+      socket.write(text)
+    }),
     close: () => socket.destroy()
   }
 }
 
-;(async () => {
-  const connections = Array.from({ length: d.inFlight }, connection)
-  const latencies = []
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(connections.map(async c => {
-    while (next < d.count) {
-      const n = next++
-      const t = performance.now()
-      await c.request(n)
-      latencies.push(performance.now() - t)
-    }
-  }))
-  const ms = performance.now() - t0
-  for (const c of connections) c.close()
-  parentPort.postMessage({ latencies, ms })
-})().catch(err => { throw err })
+async function run(d) {
+  const url = new URL(d.url)
+  const head = d.method + ' ' + url.pathname + url.search + ' HTTP/1.1\r\nHost: ' + url.host + '\r\n' +
+    Object.entries(d.headers).map(([k, v]) => k + ': ' + v + '\r\n').join('')
+  const requestText = n => {
+    if (d.bodyTemplate === undefined) return head + '\r\n'
+    const body = d.bodyTemplate.replaceAll('{{n}}', String(n))
+    return head + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\n\r\n' + body
+  }
+  const connections = Array.from({ length: d.inFlight }, () => connection(url))
+  try {
+    await Promise.all(connections.map(c => c.ready))
+    const latencies = []
+    let next = 0
+    const t0 = performance.now()
+    await Promise.all(connections.map(async c => {
+      while (next < d.count) {
+        const n = next++
+        const t = performance.now()
+        const { status, body } = await c.request(requestText(n))
+        if (status !== d.expectStatus) throw new Error(status + ' ' + body)
+        latencies.push(performance.now() - t)
+      }
+    }))
+    return { latencies, ms: performance.now() - t0 }
+  } finally {
+    for (const c of connections) c.close()
+  }
+}
+
+parentPort.on('message', load => {
+  run(load).then(
+    result => parentPort.postMessage({ result }),
+    err => parentPort.postMessage({ error: String((err && err.stack) || err) })
+  )
+})
 `
 
-/** Resolves with each request's latency (ms) and the whole run's. */
-export function runHttpLoad(load: HttpLoad): Promise<{ latencies: number[]; ms: number }> {
-  const worker = new Worker(CLIENT, { eval: true, workerData: load })
-  return new Promise((resolve, reject) => {
-    worker.once('message', result => { resolve(result as { latencies: number[]; ms: number }); void worker.terminate() })
+export interface HttpClient {
+  /** Runs one load; rejects if a request fails or answers another status than expected. */
+  run(load: HttpLoad): Promise<LoadResult>
+  close(): Promise<void>
+}
+
+/** Starts the client's worker thread; resolves once it is up. */
+export async function startHttpClient(): Promise<HttpClient> {
+  const worker = new Worker(CLIENT, { eval: true })
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', resolve)
     worker.once('error', reject)
   })
+  let failed: Error | undefined
+  worker.on('error', err => { failed = err })
+  return {
+    run(load) {
+      if (failed) return Promise.reject(failed)
+      return new Promise((resolve, reject) => {
+        worker.once('message', (message: { result?: LoadResult; error?: string }) => {
+          if (message.result) resolve(message.result)
+          else reject(new Error(message.error))
+        })
+        worker.postMessage(load)
+      })
+    },
+    async close() {
+      await worker.terminate()
+    }
+  }
 }
