@@ -9,8 +9,8 @@
  * machine the client shares the cores with the server it measures, and node:http's client costs about three times
  * what the server's side of the same exchange does (~135 µs per request in the worker, against ~40 µs for a bare
  * node:http server), which would be charged to whichever server is measured. The worker is started once and kept
- * for every load (startHttpClient), and each load's connections are open before its clock starts: a thread's
- * start-up (tens of milliseconds of CPU) is not the server's throughput.
+ * for every load (startHttpClient), and so are its connections (while the server keeps them): a thread's start-up
+ * (tens of milliseconds of CPU) and a round's connects are not the server's throughput.
  */
 import { Worker } from 'node:worker_threads'
 
@@ -37,12 +37,19 @@ const CLIENT = String.raw`
 const { parentPort } = require('node:worker_threads')
 const net = require('node:net')
 
+/** A server closes idle keep-alive connections (node:http after 5 s): one idle longer than this is replaced. */
+const IDLE_MS = 3000
+/** Open connections by host, kept from one load to the next (a round's untimed warm-up opens its timed load's). */
+const pools = new Map()
+
 /** One keep-alive connection: request(text) resolves with the status once the answer has been read in full. */
 function connection(url) {
   const socket = net.connect(Number(url.port), url.hostname)
   socket.setNoDelay(true)
   let buffered = Buffer.alloc(0)
   let waiting
+  let alive = true
+  let lastUsed = Date.now()
   const ready = new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
   socket.on('data', chunk => {
     buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk
@@ -60,12 +67,13 @@ function connection(url) {
     waiting = undefined
     done.resolve({ status, body })
   })
-  socket.on('error', err => waiting?.reject(err))
-  socket.on('close', () => waiting?.reject(new Error('connection closed')))
+  socket.on('error', err => { alive = false; waiting?.reject(err) })
+  socket.on('close', () => { alive = false; waiting?.reject(new Error('connection closed')) })
   return {
     ready,
+    usable: () => alive && Date.now() - lastUsed < IDLE_MS,
     request: text => new Promise((resolve, reject) => {
-      waiting = { resolve, reject }
+      waiting = { resolve: answer => { lastUsed = Date.now(); resolve(answer) }, reject }
       socket.write(text)
     }),
     close: () => socket.destroy()
@@ -81,7 +89,10 @@ async function run(d) {
     const body = d.bodyTemplate.replaceAll('{{n}}', String(n))
     return head + 'Content-Type: application/json\r\nContent-Length: ' + Buffer.byteLength(body) + '\r\n\r\n' + body
   }
-  const connections = Array.from({ length: d.inFlight }, () => connection(url))
+  const kept = (pools.get(url.host) ?? []).filter(c => c.usable() || (c.close(), false))
+  while (kept.length < d.inFlight) kept.push(connection(url))
+  pools.set(url.host, kept)
+  const connections = kept.slice(0, d.inFlight)
   try {
     await Promise.all(connections.map(c => c.ready))
     const latencies = []
@@ -97,8 +108,11 @@ async function run(d) {
       }
     }))
     return { latencies, ms: performance.now() - t0 }
-  } finally {
-    for (const c of connections) c.close()
+  } catch (err) {
+    // answers may still be on their way: none of these connections is reused
+    for (const c of kept) c.close()
+    pools.delete(url.host)
+    throw err
   }
 }
 
