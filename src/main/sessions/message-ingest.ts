@@ -92,11 +92,12 @@ const storedSends = new WeakSet<WAMessage>()
  * resolves with whether it is in the store now.
  */
 export async function ingestSentMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): Promise<boolean> {
-  if (!storable(msg)) return false
+  const parts = storedParts(msg)
+  if (!parts) return false
   // Baileys' own upsert of this object may be processed before the shared transaction runs: it is skipped either way
   storedSends.add(msg)
   try {
-    await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg), result => result?.announce?.())
+    await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg, parts), result => result?.announce?.())
     return true
   } catch (err) {
     storedSends.delete(msg)
@@ -104,21 +105,24 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
   }
 }
 
-/** Whether `msg` is one the store keeps (storeMessage stores it). */
-function storable(msg: WAMessage): boolean {
+type StoredParts = { chat: string; id: string; content: proto.IMessage | undefined; type: string }
+
+/** What the store keeps of `msg`; undefined when it keeps nothing of it. */
+function storedParts(msg: WAMessage): StoredParts | undefined {
   const chat = msg.key.remoteJid
-  if (!chat || !msg.key.id || chat === 'status@broadcast') return false
-  const type = getContentType(normalizeMessageContent(msg.message) ?? undefined)
-  return !!type && !SILENT_TYPES.has(type)
+  const id = msg.key.id
+  if (!chat || !id || chat === 'status@broadcast') return undefined
+  const content = normalizeMessageContent(msg.message)
+  const type = getContentType(content ?? undefined)
+  return type && !SILENT_TYPES.has(type) ? { chat, id, content, type } : undefined
 }
 
 /** Undefined when the message is not one the store keeps; `announce` only when it was not stored before. */
-function storeMessage(store: Store, events: HostEvents, sessionId: string, msg: WAMessage): { announce?: () => void } | undefined {
-  if (!storable(msg)) return undefined
-  const chat = msg.key.remoteJid!
-  const id = msg.key.id!
-  const content = normalizeMessageContent(msg.message)
-  const type = getContentType(content ?? undefined)!
+function storeMessage(
+  store: Store, events: HostEvents, sessionId: string, msg: WAMessage, parts = storedParts(msg)
+): { announce?: () => void } | undefined {
+  if (!parts) return undefined
+  const { chat, id, content, type } = parts
   const raw = proto.WebMessageInfo.encode(msg).finish()
   const fromMe = !!msg.key.fromMe
   // Baileys normalises a 1:1 message's missing participant to '', hence || rather than ??

@@ -10,16 +10,21 @@ const tempDir = useTempDirs()
 const stores: Store[] = []
 afterEach(() => { for (const s of stores.splice(0)) s.close() })
 
+/** A store of its own with session `s`, and the host events to announce on. */
+function sessionStore(): { store: Store; events: HostEvents } {
+  const store = openStore({ dataDir: tempDir() })
+  stores.push(store)
+  store.sessions.create({ id: 's', token: 'token-s' })
+  return { store, events: new HostEvents() }
+}
+
 function sent(id: string, text: string): WAMessage {
   return { key: { remoteJid: '15550001111@s.whatsapp.net', fromMe: true, id }, message: { conversation: text }, messageTimestamp: 1_800_000_000, status: proto.WebMessageInfo.Status.PENDING }
 }
 
 describe('storing sent messages', () => {
   it('stores a send result once: the upsert Baileys emits with that very object is skipped, another object is merged', async () => {
-    const store = openStore({ dataDir: tempDir() })
-    stores.push(store)
-    store.sessions.create({ id: 's', token: 'token-s' })
-    const events = new HostEvents()
+    const { store, events } = sessionStore()
     const seen: HostEvent[] = []
     events.subscribe(e => seen.push(e))
     const upsert = vi.spyOn(store.messages, 'upsert')
@@ -46,10 +51,7 @@ describe('storing sent messages', () => {
   })
 
   it('stores the sends of one turn in one transaction, announcing each only once it is committed', async () => {
-    const store = openStore({ dataDir: tempDir() })
-    stores.push(store)
-    store.sessions.create({ id: 's', token: 'token-s' })
-    const events = new HostEvents()
+    const { store, events } = sessionStore()
     const seen: string[] = []
     events.subscribe(e => { if (e.type === 'message') seen.push(e.id) })
     const commits = vi.spyOn(store.db, 'transaction')
@@ -64,10 +66,7 @@ describe('storing sent messages', () => {
   })
 
   it('a status that arrives before the end of its send\'s turn finds the message stored, and comes after it', async () => {
-    const store = openStore({ dataDir: tempDir() })
-    stores.push(store)
-    store.sessions.create({ id: 's', token: 'token-s' })
-    const events = new HostEvents()
+    const { store, events } = sessionStore()
     const seen: string[] = []
     events.subscribe(e => { if (e.type === 'message' || e.type === 'message_ack') seen.push(`${e.type} ${e.id}`) })
     const msg = sent('EARLY', 'hi')
@@ -79,10 +78,7 @@ describe('storing sent messages', () => {
   })
 
   it('a send that fails to store fails alone; the others of its turn are stored', async () => {
-    const store = openStore({ dataDir: tempDir() })
-    stores.push(store)
-    store.sessions.create({ id: 's', token: 'token-s' })
-    const events = new HostEvents()
+    const { store, events } = sessionStore()
     const upsert = store.messages.upsert
     vi.spyOn(store.messages, 'upsert').mockImplementation(m => {
       const result = upsert(m)
