@@ -2,7 +2,7 @@
  * Who is calling. Two kinds of bearer token: the app-wide admin token, accepted on every route, and each session's
  * own token, which reaches only routes of that session (`/api/v1/sessions/{session_id}/…` with its own id).
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { ApiError } from './errors.js'
 
@@ -18,7 +18,8 @@ export type RouteAccess = 'public' | 'admin' | 'session' | 'any'
 /** Tokens longer than this are refused without a lookup. */
 const MAX_TOKEN_LENGTH = 512
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
+// the one-shot hash: half the cost of a Hash object, on every request
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer')
 
 /** The digest of the last expected token compared (the admin token, read for every request): hashed once, not each time. */
 let expectedCache: { token: string; digest: Buffer } | undefined

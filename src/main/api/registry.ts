@@ -261,7 +261,8 @@ export class ApiRegistry {
       // (the session manager holds every session in memory: no query for this)
       if (sessionId !== undefined && SESSION_ID_PATTERN.test(sessionId)) host.sessions.get(sessionId)
       const params = parseInput(route.params ?? NO_FIELDS, found.params)
-      const query = parseInput(route.query ?? NO_FIELDS, q === -1 ? {} : { ...parseQuery(url.slice(q + 1)) })
+      // a route without query parameters ignores any query string (as z.object({}) would, without the work)
+      const query = route.query ? parseInput(route.query, q === -1 ? {} : { ...parseQuery(url.slice(q + 1)) }) : {}
       let body: unknown
       let file: UploadedFile | undefined
       if (route.body) {

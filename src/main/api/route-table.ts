@@ -51,39 +51,59 @@ export class RouteTable<T> {
   match(method: string, path: string): RouteMatch<T> | undefined {
     const segments = path.split('/').slice(1)
     if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop()
-    let first: Node<T> | undefined
-    for (const { node, params: raw } of this.candidates(this.root, segments, 0, [])) {
-      first ??= node
-      const route = node.routes!.get(method) ?? (method === 'HEAD' ? node.routes!.get('GET') : undefined)
-      if (route === undefined) continue
+    const search: Search<T> = { method, segments, params: [], first: undefined }
+    const found = find(this.root, search, 0)
+    if (found) {
       const params: Record<string, string> = {}
-      for (const [name, value] of raw) {
+      for (const [name, value] of search.params) {
         try {
           params[name] = decodeURIComponent(value)
         } catch {
           throw new ApiError('bad_request', `the path's ${name} is not valid percent-encoding`)
         }
       }
-      return { kind: 'route', route, template: node.template!, params }
+      return { kind: 'route', route: found.route, template: found.template, params }
     }
+    const first = search.first
     if (!first) return undefined
     const allow = [...first.routes!.keys()]
     return { kind: 'method', template: first.template!, allow: allow.includes('GET') ? [...allow, 'HEAD'] : allow }
   }
+}
 
-  /** Every node with routes that the path reaches, literal segments before parameters. */
-  private *candidates(node: Node<T>, segments: string[], index: number, params: [string, string][]): Generator<{ node: Node<T>; params: [string, string][] }> {
-    if (index === segments.length) {
-      if (node.routes) yield { node, params: [...params] }
-      return
-    }
-    const segment = segments[index]
-    const literal = node.literal.get(segment)
-    if (literal) yield* this.candidates(literal, segments, index + 1, params)
-    if (node.param && segment !== '') {
-      params.push([node.param.name, segment])
-      yield* this.candidates(node.param.node, segments, index + 1, params)
-      params.pop()
-    }
+interface Search<T> {
+  method: string
+  segments: string[]
+  /** the parameters on the way to the node being tried */
+  params: [string, string][]
+  /** the first node with routes the path reached (for the routes it has for other methods) */
+  first: Node<T> | undefined
+}
+
+/**
+ * The route of `search.method` at the first node with one that the path reaches from `node`, literal segments tried
+ * before parameters; `search.params` then holds the path's parameters. A plain depth-first walk: the request path
+ * of every call goes through it.
+ */
+function find<T>(node: Node<T>, search: Search<T>, index: number): { route: T; template: string } | undefined {
+  const { segments } = search
+  if (index === segments.length) {
+    if (!node.routes) return undefined
+    search.first ??= node
+    const route = node.routes.get(search.method) ?? (search.method === 'HEAD' ? node.routes.get('GET') : undefined)
+    return route === undefined ? undefined : { route, template: node.template! }
   }
+  const segment = segments[index]
+  const literal = node.literal.get(segment)
+  if (literal) {
+    const found = find(literal, search, index + 1)
+    if (found) return found
+  }
+  if (node.param && segment !== '') {
+    search.params.push([node.param.name, segment])
+    const found = find(node.param.node, search, index + 1)
+    if (found) return found
+    search.params.pop()
+  }
+  return undefined
 }

@@ -7,7 +7,7 @@ import {
   type BaileysEventMap, type WAMessage, getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto
 } from '@whiskeysockets/baileys'
 import type { HostEvents } from '../events.js'
-import { type Store, transactionWithHeldKeys } from '../store/index.js'
+import { inTransaction, type Store, transactionWithHeldKeys } from '../store/index.js'
 
 /** proto.WebMessageInfo.Status → the webhook event's ack status. */
 const ACK_STATUSES = ['error', 'pending', 'server_ack', 'delivered', 'read', 'played'] as const
@@ -42,7 +42,7 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     store.groupCommit.flush()
     const acks: Parameters<HostEvents['emit']>[0][] = []
     // each status with its webhook event, all of the batch in one transaction: one exists if and only if the other does
-    store.db.transaction(() => {
+    inTransaction(store.db, () => {
       for (const { key, update } of statusUpdates) {
         const status = update.status!
         const ackError = status === proto.WebMessageInfo.Status.ERROR ? (update.messageStubParameters?.[0] ?? 'error') : null
@@ -52,7 +52,7 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
         store.webhooks.enqueue(sessionId, 'message_ack', { chat, id, from_me: !!key.fromMe, status: ACK_STATUSES[status] ?? 'pending', error: ackError })
         acks.push({ type: 'message_ack', sessionId, chat, id, status, error: ackError })
       }
-    })()
+    })
     for (const ack of acks) events.emit(ack)
   }
   queueSignals(store, sessionId, batch)
@@ -157,7 +157,7 @@ function queueSignals(store: Store, sessionId: string, batch: Partial<BaileysEve
   const groups = batch['groups.update'] ?? []
   const members = batch['group-participants.update']
   if (!receipts.length && !presence && !groups.length && !members) return
-  store.db.transaction(() => {
+  inTransaction(store.db, () => {
     for (const { key, receipt } of receipts) {
       if (!key.remoteJid || !key.id) continue
       store.webhooks.enqueue(sessionId, 'receipt', {
@@ -182,5 +182,5 @@ function queueSignals(store: Store, sessionId: string, batch: Partial<BaileysEve
         jid: members.id, action: members.action, participants: members.participants.map(p => p.id), subject: null, author: members.author || null
       })
     }
-  })()
+  })
 }

@@ -18,7 +18,7 @@ import {
   type AuthenticationCreds, type AuthenticationState, BufferJSON, initAuthCreds, proto, type SignalDataSet,
   type SignalDataTypeMap, type SignalKeyStore
 } from '@whiskeysockets/baileys'
-import { beforeClose, type Db, transactionOrPart } from './database.js'
+import { beforeClose, type Db, inTransaction, transactionOrPart } from './database.js'
 
 /**
  * Version of the stored format (creds JSON and key values). Baileys 8 is announced to change the auth format; a
@@ -70,6 +70,19 @@ const encodeKey = (type: string, value: unknown): string => {
 }
 const decode = (json: string): any => JSON.parse(json, BufferJSON.reviver)
 
+/**
+ * A Signal session record held as Baileys set it, encoded only when it is written. Every send sets the same three
+ * or four records and, under load, a dozen sends share one commit: encoded when set, each record would be encoded a
+ * dozen times to be written once. A session record is libsignal's SessionRecord.serialize() (strings, numbers and
+ * plain objects), which JSON always holds, so encoding it later cannot fail where encoding it at once would not.
+ */
+class HeldSession {
+  constructor(readonly value: unknown) {}
+}
+/** A held key change: the encoded value, a session record to encode, or null for a deletion. */
+type HeldValue = string | HeldSession | null
+const encodeHeld = (type: string, value: string | HeldSession): string => typeof value === 'string' ? value : encodeKey(type, value.value)
+
 export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthState {
   const stmt = {
     getCreds: db.prepare<[string], { creds: string; schema_version: number }>(
@@ -102,8 +115,8 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   const clearKeys = (): void => { stmt.deleteKeys.run(sessionId) }
 
   /**
-   * Held key changes: type → id → encoded value, or null for a deletion. Encoded when set, so that a value that
-   * cannot be stored fails its keys.set (as a direct write would) instead of every later transaction.
+   * Held key changes. Encoded when set (session records aside, see HeldSession), so that a value that cannot be
+   * stored fails its keys.set (as a direct write would) instead of every later transaction.
    */
   let held: HeldChanges = new Map()
   let flushSoon: NodeJS.Immediate | undefined
@@ -111,7 +124,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
     for (const [type, values] of changes) {
       for (const [id, value] of values) {
         if (value === null) stmt.deleteKey.run(sessionId, type, id)
-        else stmt.putKey.run(sessionId, type, id, value)
+        else stmt.putKey.run(sessionId, type, id, encodeHeld(type, value))
       }
     }
   })
@@ -141,7 +154,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       scheduleFlush()
     }
   }
-  const pendingOf = (type: string): Map<string, string | null> => {
+  const pendingOf = (type: string): Map<string, HeldValue> => {
     let pending = held.get(type)
     if (!pending) held.set(type, pending = new Map())
     return pending
@@ -165,9 +178,11 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   }
   const hold = (data: SignalDataSet): void => {
     // all encoded before any is held: one keys.set is held (and written) whole or not at all
-    const changes: [string, string, string | null][] = []
+    const changes: [string, string, HeldValue][] = []
     for (const [type, values] of Object.entries(data)) {
-      for (const [id, value] of Object.entries(values ?? {})) changes.push([type, id, value === null || value === undefined ? null : encodeKey(type, value)])
+      for (const [id, value] of Object.entries(values ?? {})) {
+        changes.push([type, id, value === null || value === undefined ? null : type === 'session' ? new HeldSession(value) : encodeKey(type, value)])
+      }
     }
     for (const [type, id, value] of changes) pendingOf(type).set(id, value)
     scheduleFlush()
@@ -216,6 +231,7 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
       for (const id of missing) {
         const value = pending?.has(id) ? pending.get(id) : undefined
         if (value === null) delete read[id]
+        else if (value instanceof HeldSession) read[id] = value.value as SignalDataTypeMap[T]
         else if (value !== undefined) read[id] = revive(type, decode(value))
         if (read[id] !== undefined) found[id] = read[id]
         remember(cacheKey(type, id), read[id] ?? ABSENT)
@@ -265,8 +281,8 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
   }
 }
 
-/** Held key changes: type → id → encoded value, null for a deletion. */
-type HeldChanges = Map<string, Map<string, string | null>>
+/** Held key changes: type → id → value (see HeldValue). */
+type HeldChanges = Map<string, Map<string, HeldValue>>
 
 /** An auth state holding key changes. */
 interface KeyHolder {
@@ -300,19 +316,19 @@ function heldBy(db: Db): Set<KeyHolder> {
 export function transactionWithHeldKeys<R>(db: Db, work: () => R): R {
   const written: [KeyHolder, HeldChanges][] = []
   try {
-    return db.transaction(() => {
+    return inTransaction(db, () => {
       for (const holder of [...heldBy(db)]) {
         try {
           // a savepoint each: one session's key write that fails never fails the transaction storing another's
           // message (nor its own: a message stored without its key changes is safe, they stay held for the next)
-          const changes = db.transaction(() => holder.flush())()
+          const changes = inTransaction(db, () => holder.flush())
           if (changes) written.push([holder, changes])
         } catch {
           // flush held them again; the next turn of the event loop tries once more
         }
       }
       return work()
-    })()
+    })
   } catch (err) {
     for (const [holder, changes] of written) holder.holdAgain(changes)
     throw err

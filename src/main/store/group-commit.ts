@@ -8,7 +8,7 @@
  * fails undoes only itself, and its promise settles only once the shared transaction is committed: a caller that
  * answers after awaiting it never announces what is not on disk.
  */
-import type { Db } from './database.js'
+import { type Db, inTransaction } from './database.js'
 
 interface Job {
   work: () => unknown
@@ -48,7 +48,7 @@ export function createGroupCommit(db: Db, transaction: (run: () => void) => void
         for (const job of jobs) {
           try {
             // nested in the open transaction, better-sqlite3 runs this as a savepoint
-            outcomes.push({ ok: true, value: db.transaction(job.work)() })
+            outcomes.push({ ok: true, value: inTransaction(db, job.work) })
           } catch (error) {
             outcomes.push({ ok: false, error })
           }

@@ -99,7 +99,7 @@ export {
 } from './auth-state.js'
 export type { ChatInput, ChatRecord, ChatsRepo } from './chats-repo.js'
 export type { ContactInput, ContactRecord, ContactsRepo } from './contacts-repo.js'
-export { closeDatabase, type Db, openDatabase } from './database.js'
+export { closeDatabase, type Db, inTransaction, openDatabase } from './database.js'
 export { isSafeFileName, MEDIA_FOLDERS, type MediaFiles, type MediaFolder, UnsafePathError } from './media-files.js'
 export {
   type ListMessagesQuery, type MessageInput, type MessageRecord, type MessagesRepo, MessageStatus, type UpsertResult

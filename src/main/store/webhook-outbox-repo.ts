@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { type WebhookConfig, webhookConfigSchema } from '../../shared/domain.js'
 import type { WebhookDelivery } from '../../shared/domain.js'
 import type { WebhookEvent, WebhookEventData, WebhookEventType } from '../webhooks/event-schema.js'
-import type { Db } from './database.js'
+import { type Db, inTransaction } from './database.js'
 
 export interface OutboxRow {
   seq: number
@@ -138,7 +138,7 @@ export function createWebhookOutboxRepo(db: Db): WebhookOutboxRepo {
     parsed.set(sessionId, { raw, config: value })
     return value
   }
-  const sequence = (seqs: number[], run: (seq: number) => void) => db.transaction(() => seqs.forEach(run))()
+  const sequence = (seqs: number[], run: (seq: number) => void) => inTransaction(db, () => seqs.forEach(run))
   const sincePrune = new Map<string, number>()
 
   return {

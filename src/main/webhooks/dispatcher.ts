@@ -11,7 +11,7 @@
 import type { Logger } from 'pino'
 import type { WebhookDelivery } from '../../shared/domain.js'
 import type { HostEvents } from '../events.js'
-import type { OutboxRow, Store } from '../store/index.js'
+import { inTransaction, type OutboxRow, type Store } from '../store/index.js'
 import type { WebhookEvent } from './event-schema.js'
 import { PAYLOAD_FORMATS } from './formats/index.js'
 import { WebhookHttpClient } from './http-client.js'
@@ -233,12 +233,12 @@ export class WebhookDispatcher {
       eventId: r.eventId, eventType: r.eventType, attempt, statusCode: result.statusCode, ok, latencyMs: result.latencyMs,
       error: result.error, outcome, at
     }))
-    store.db.transaction(() => {
+    inTransaction(store.db, () => {
       if (outcome === 'delivered') store.webhooks.delivered(seqs)
       else if (outcome === 'dead') store.webhooks.kill(seqs, attempt, result.error, result.statusCode)
       else store.webhooks.retryLater(seqs, attempt, nextAt, result.error, result.statusCode)
       for (const d of deliveries) store.webhooks.recordDelivery(sessionId, d)
-    })()
+    })
     for (const delivery of deliveries) events.emit({ type: 'webhook_delivery', sessionId, delivery })
     if (outcome === 'dead') this.deps.logger.warn({ session: sessionId, events: rows.map(r => r.eventId), error: result.error }, 'webhook event dead-lettered')
     if (outcome === 'retrying') {

@@ -109,6 +109,20 @@ describe('held key writes', () => {
     expect(await fresh.state.keys.get('session', ['a.0'])).toEqual({ 'a.0': Buffer.from([2]) })
   })
 
+  it('a Signal session record set again and again is held as set and written once, as last set', async () => {
+    const { db, auth, onDisk } = setup()
+    // the shape of libsignal's SessionRecord.serialize(): strings and numbers
+    const record = (counter: number) => ({ _sessions: { base: { registrationId: 7, chains: { k: { counter, key: 'AAEC' } } } }, version: 'v1' })
+    for (const counter of [1, 2, 3]) await auth.state.keys.set({ session: { 'a.0': record(counter) } } as unknown as SignalDataSet)
+    // more keys than the read cache holds: the record is read back from what is held, not from the cache
+    await auth.state.keys.set({ 'pre-key': Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i, { public: Buffer.alloc(32, 1), private: Buffer.alloc(32, 2) }])) })
+    expect(await auth.state.keys.get('session', ['a.0'])).toEqual({ 'a.0': record(3) })
+    expect(onDisk('session', 'a.0')).toBeUndefined()
+    transactionWithHeldKeys(db, () => undefined)
+    expect(JSON.parse(onDisk('session', 'a.0')!)).toEqual(record(3))
+    expect(await createSqliteAuthState(db, 's1').state.keys.get('session', ['a.0'])).toEqual({ 'a.0': record(3) })
+  })
+
   it('saveCreds writes the held keys with the credentials', async () => {
     const { auth, onDisk } = setup()
     await auth.state.keys.set({ 'pre-key': { 7: { public: Buffer.alloc(32, 1), private: Buffer.alloc(32, 2) } } })
