@@ -75,6 +75,8 @@ export class VirtualPhone {
   private readonly repository
   private nextPreKeyId = 1
   private inboxWaiters = new Set<() => void>()
+  /** the stanza being decrypted now: the next waits for it */
+  private receiving: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly account: Account,
@@ -129,8 +131,36 @@ export class VirtualPhone {
     await this.keys.set({ 'pre-key': update })
   }
 
-  /** Decrypts an incoming stanza addressed to this phone and records what it carried. */
-  async receive(envelope: IncomingEnvelope): Promise<void> {
+  /**
+   * How many message keys the phone's Signal sessions hold for messages it has not decrypted (yet). Once every
+   * stanza sent to it has arrived this is 0: a key left over means a session update was lost, and the session
+   * record then grows with every message.
+   */
+  async heldMessageKeys(): Promise<number> {
+    const records = await this.keys.get('session', this.keys.ids('session')) as Record<string, { _sessions?: Record<string, { _chains?: Record<string, { messageKeys?: object }> }> }>
+    let held = 0
+    for (const record of Object.values(records)) {
+      for (const session of Object.values(record._sessions ?? {})) {
+        for (const chain of Object.values(session._chains ?? {})) held += Object.keys(chain.messageKeys ?? {}).length
+      }
+    }
+    return held
+  }
+
+  /**
+   * Decrypts an incoming stanza addressed to this phone and records what it carried. Stanzas are taken one at a
+   * time, in the order they came, as a phone does. Decrypted concurrently, a busy device's stanzas lost Signal
+   * session updates: its session record kept one used message key per message, and every decryption grew slower
+   * (measured: a 20-in-flight stream of own-device copies, 1 KB of session after 3,600 messages instead of 190 KB, and
+   * the simulator's CPU per message flat instead of doubling).
+   */
+  receive(envelope: IncomingEnvelope): Promise<void> {
+    const done = this.receiving.then(() => this.decryptAndRecord(envelope))
+    this.receiving = done.catch(() => undefined)
+    return done
+  }
+
+  private async decryptAndRecord(envelope: IncomingEnvelope): Promise<void> {
     const author = deviceJidOf(envelope.sender, 'lid')
     let content: proto.IMessage | undefined
     for (const enc of envelope.encs) {
