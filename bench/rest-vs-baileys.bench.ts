@@ -1,13 +1,13 @@
 /**
  * REST text sends of one WaDock session beside raw Baileys `sendMessage`, on the same simulator, in the same run.
- * Run: `npm run bench:rest` (BENCH_MESSAGES per round, BENCH_ROUNDS, BENCH_WINDOW override the sizes; BENCH_DEBUG=1
- * prints each round's window for a --cpu-prof profile). Target: at least 0.9× raw throughput.
+ * Run: `npm run bench:rest` (BENCH_MESSAGES per round, BENCH_ROUNDS, BENCH_WARM_ROUNDS, BENCH_WINDOW override the
+ * sizes; BENCH_DEBUG=1 prints each round's window for a --cpu-prof profile). Target: at least 0.9× raw throughput.
  *
  * Both send the same number of texts with the same number in flight to the same raw Baileys receiver, in short rounds
- * that alternate between them, raw first and last, after an untimed round of each; a round ends when the receiver
- * has all its messages. The machine's speed drifts (on a shared 2-core machine, by half within a minute), so each
- * REST round is compared with the mean of the raw rounds just before and after it: the ratio is the median of those
- * comparisons, and each side's throughput the median of its rounds. Latency is per request (`sendMessage` resolving,
+ * that alternate between them, raw first and last, after untimed pairs of rounds (BENCH_WARM_ROUNDS); a round ends
+ * when the receiver has all its messages. The machine's speed drifts (on a shared 2-core machine, by half within a
+ * minute), so each REST round is compared with the mean of the raw rounds just before and after it: the ratio is the
+ * median of those comparisons, and each side's throughput the median of its rounds. Latency is per request (`sendMessage` resolving,
  * or the HTTP answer arriving) over all of them. The HTTP client runs in a worker thread (a script calling the API is
  * a process of its own) on keep-alive connections (support/http-load.ts); CPU time per message is reported
  * for the main thread (host or raw sender, and the receiver), the process's other threads (the client, the garbage
@@ -31,6 +31,7 @@ import { median, percentile, round } from './support/stats.js'
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300)
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 20)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9)
+const WARM_ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 4)
 const ADMIN_TOKEN = 'bench-admin-token-0123456789'
 
 const sim = await startSimProcess()
@@ -158,9 +159,13 @@ function summarise(rounds: RoundResult[]) {
 }
 
 const sendRaw = (label: string, count: number) => sendAll(label, count, text => rawSender.sock!.sendMessage(`${to}@s.whatsapp.net`, { text }))
-// untimed: both sides' code paths warm before anything counts
-await runRound('warm-raw', sendRaw, 100)
-await runRound('warm-rest', sendOverRest, 100)
+// Untimed, alternating: every process warm before anything counts. Each still compiles its hot paths over the first
+// couple of thousand messages (measured: the receiver's and the simulator's CPU per message fall by about half, the
+// other threads' of this process, compiler and collector, from 1.6 to 0.2 ms), a start-up cost a gateway pays once.
+for (let r = 0; r < WARM_ROUNDS; r++) {
+  await runRound(`warm-raw${r}`, sendRaw)
+  await runRound(`warm-rest${r}`, sendOverRest)
+}
 // raw, REST, raw, …, REST, raw: every REST round has a raw round on either side
 const rawRounds: RoundResult[] = [await runRound('raw0', sendRaw)]
 const restRounds: RoundResult[] = []
@@ -185,6 +190,7 @@ const results = {
   machine: { cpus: cpus().length, node: process.version },
   messagesPerRound: MESSAGES,
   rounds: ROUNDS,
+  warmRounds: WARM_ROUNDS,
   inFlight: WINDOW,
   raw,
   rest,
