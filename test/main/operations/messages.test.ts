@@ -37,6 +37,23 @@ describe('operations: messages', () => {
     expect(stored(pn(PHONE.P), sent.id)).toMatchObject({ fromMe: true, type: 'extendedTextMessage', text: 'hello Pat' })
   })
 
+  it('sends 200 texts with 20 in flight: every one reaches the phone and is stored once, and no Signal session update is lost', async () => {
+    const held = { pat: await phone(PHONE.P).heldMessageKeys(), own: await phone(PHONE.A).heldMessageKeys() }
+    const sent: string[] = []
+    let next = 0
+    await Promise.all(Array.from({ length: 20 }, async () => {
+      while (next < 200) sent.push((await f.ops.messages.sendText('alice', { to: PHONE.P, text: `stream ${next++}` })).id)
+    }))
+    for (const id of sent) {
+      await phone(PHONE.P).waitForMessage(m => m.id === id)
+      await phone(PHONE.A).waitForMessage(m => m.id === id)
+      expect(stored(pn(PHONE.P), id)).toMatchObject({ fromMe: true })
+    }
+    // A session update lost at the sender shows as a message key the phones hold for a message that never comes.
+    expect(await phone(PHONE.P).heldMessageKeys()).toBe(held.pat)
+    expect(await phone(PHONE.A).heldMessageKeys()).toBe(held.own)
+  })
+
   it('replies quoting a stored message and mentions a user', async () => {
     const { id: question } = await f.sim.sendText(PHONE.P, PHONE.A, 'are you there?')
     await f.h.waitFor('message', e => e.id === question)
