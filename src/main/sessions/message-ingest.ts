@@ -4,7 +4,8 @@
  * A redelivered message is stored once and announced once.
  */
 import {
-  type BaileysEventMap, type WAMessage, getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto
+  type BaileysEventMap, type MessageUserReceiptUpdate, type WAMessage, type WAMessageUpdate, getContentType, isJidGroup, jidNormalizedUser,
+  normalizeMessageContent, proto
 } from '@whiskeysockets/baileys'
 import type { HostEvents } from '../events.js'
 import { inTransaction, type Store, transactionWithHeldKeys } from '../store/index.js'
@@ -36,7 +37,12 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     })
     for (const emit of announce) emit()
   }
-  const statusUpdates = (batch['messages.update'] ?? []).filter(({ key, update }) => key.remoteJid && key.id && typeof update.status === 'number')
+  // While Baileys buffers events, a receipt for a message whose upsert is still in the buffer is folded into that
+  // message (its status, its group receipts) instead of being an event of its own. A send's upsert is otherwise
+  // skipped as stored already: what was folded into it since is the news, taken like the events it replaced.
+  const folded = foldedIntoSends(upsert?.messages ?? [])
+  const statusUpdates = [...folded.statuses, ...(batch['messages.update'] ?? [])]
+    .filter(({ key, update }) => key.remoteJid && key.id && typeof update.status === 'number')
   if (statusUpdates.length) {
     // a send of this turn not yet stored (and announced) would miss its status: it goes first
     store.groupCommit.flush()
@@ -55,7 +61,8 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     })
     for (const ack of acks) events.emit(ack)
   }
-  queueSignals(store, sessionId, batch)
+  const receipts = folded.receipts
+  queueSignals(store, sessionId, receipts.length ? { ...batch, 'message-receipt.update': [...receipts, ...(batch['message-receipt.update'] ?? [])] } : batch)
   for (const { lid, pn } of batch['lid-mapping.update'] ? [batch['lid-mapping.update']] : []) {
     if (lid && pn) store.contacts.upsertLidPn(sessionId, jidNormalizedUser(lid), jidNormalizedUser(pn))
   }
@@ -81,10 +88,30 @@ export function ingestMessage(store: Store, events: HostEvents, sessionId: strin
 }
 
 /**
- * Messages stored from what sendMessage returned. Baileys then emits that very object as a fromMe upsert, which
- * finds nothing new to store: the ingest skips it instead of writing it a second time.
+ * Messages stored from what sendMessage returned, with the status stored and the number of group receipts taken.
+ * Baileys then emits that very object as a fromMe upsert, which finds nothing new to store: the ingest skips it
+ * instead of writing it a second time, and takes only what Baileys folded into it since (see foldedIntoSends).
  */
-const storedSends = new WeakSet<WAMessage>()
+const storedSends = new WeakMap<WAMessage, { status: number | null; receipts: number }>()
+
+/** The statuses and group receipts Baileys folded into stored sends since they were stored or last looked at. */
+function foldedIntoSends(messages: WAMessage[]): { statuses: WAMessageUpdate[]; receipts: MessageUserReceiptUpdate[] } {
+  const statuses: WAMessageUpdate[] = []
+  const receipts: MessageUserReceiptUpdate[] = []
+  for (const msg of messages) {
+    const seen = storedSends.get(msg)
+    if (!seen) continue
+    const status = msg.status ?? null
+    if (status !== seen.status) {
+      statuses.push({ key: msg.key, update: { status, messageStubParameters: msg.messageStubParameters } })
+      seen.status = status
+    }
+    const userReceipts = msg.userReceipt ?? []
+    for (const receipt of userReceipts.slice(seen.receipts)) receipts.push({ key: msg.key, receipt })
+    seen.receipts = userReceipts.length
+  }
+  return { statuses, receipts }
+}
 
 /**
  * Stores a message the session just sent (sendMessage's result) with the Signal key changes its encryption made, in
@@ -95,7 +122,7 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
   const parts = storedParts(msg)
   if (!parts) return false
   // Baileys' own upsert of this object may be processed before the shared transaction runs: it is skipped either way
-  storedSends.add(msg)
+  storedSends.set(msg, { status: parts.status, receipts: msg.userReceipt?.length ?? 0 })
   try {
     await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg, parts), result => result?.announce?.())
     return true
@@ -105,7 +132,8 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
   }
 }
 
-type StoredParts = { chat: string; id: string; content: proto.IMessage | undefined; type: string }
+/** `status` as it was when the message was handed to the store (Baileys may change it on the object later) */
+type StoredParts = { chat: string; id: string; content: proto.IMessage | undefined; type: string; status: number | null }
 
 /** What the store keeps of `msg`; undefined when it keeps nothing of it. */
 function storedParts(msg: WAMessage): StoredParts | undefined {
@@ -114,7 +142,7 @@ function storedParts(msg: WAMessage): StoredParts | undefined {
   if (!chat || !id || chat === 'status@broadcast') return undefined
   const content = normalizeMessageContent(msg.message)
   const type = getContentType(content ?? undefined)
-  return type && !SILENT_TYPES.has(type) ? { chat, id, content, type } : undefined
+  return type && !SILENT_TYPES.has(type) ? { chat, id, content, type, status: msg.status ?? null } : undefined
 }
 
 /** Undefined when the message is not one the store keeps; `announce` only when it was not stored before. */
@@ -122,14 +150,14 @@ function storeMessage(
   store: Store, events: HostEvents, sessionId: string, msg: WAMessage, parts = storedParts(msg)
 ): { announce?: () => void } | undefined {
   if (!parts) return undefined
-  const { chat, id, content, type } = parts
+  const { chat, id, content, type, status } = parts
   const raw = proto.WebMessageInfo.encode(msg).finish()
   const fromMe = !!msg.key.fromMe
   // Baileys normalises a 1:1 message's missing participant to '', hence || rather than ??
   const sender = fromMe ? null : (msg.key.participant || chat)
   const timestamp = Number(msg.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
   const result = store.messages.upsert({
-    sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status: msg.status ?? null, timestamp, raw
+    sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status, timestamp, raw
   })
   if (!result.inserted) return {}
   store.chats.upsert({ sessionId, jid: chat, lastMessageAt: timestamp })

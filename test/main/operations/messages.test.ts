@@ -37,6 +37,12 @@ describe('operations: messages', () => {
     expect(stored(pn(PHONE.P), sent.id)).toMatchObject({ fromMe: true, type: 'extendedTextMessage', text: 'hello Pat' })
   })
 
+  it("a sent text becomes delivered when the phone's receipt comes back: stored, and announced as message_ack", async () => {
+    const sent = await f.ops.messages.sendText('alice', { to: PHONE.P, text: 'did it arrive?' })
+    await f.h.waitFor('message_ack', e => e.sessionId === 'alice' && e.id === sent.id && e.status === proto.WebMessageInfo.Status.DELIVERY_ACK)
+    expect(stored(pn(PHONE.P), sent.id)?.status).toBe(proto.WebMessageInfo.Status.DELIVERY_ACK)
+  })
+
   it('sends 200 texts with 20 in flight: every one reaches the phone and is stored once, and no Signal session update is lost', async () => {
     const held = { pat: await phone(PHONE.P).heldMessageKeys(), own: await phone(PHONE.A).heldMessageKeys() }
     const sent: string[] = []

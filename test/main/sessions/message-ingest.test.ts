@@ -79,6 +79,32 @@ describe('storing sent messages', () => {
     reader.close()
   })
 
+  it('a receipt Baileys folded into the buffered upsert of a stored send is stored and announced like its own event', async () => {
+    const { store, events } = sessionStore()
+    store.sessions.update('s', { webhook: { url: 'http://127.0.0.1:9/hook' } })
+    const acks: HostEvent[] = []
+    events.subscribe(e => { if (e.type === 'message_ack') acks.push(e) })
+    const msg = sent('FOLDED', 'hi')
+    expect(await ingestSentMessage(store, events, 's', msg)).toBe(true)
+    // while its events were buffered, Baileys merged the receipts into this very object instead of emitting them
+    Object.assign(msg, {
+      status: proto.WebMessageInfo.Status.DELIVERY_ACK,
+      userReceipt: [{ userJid: '15550002222@s.whatsapp.net', receiptTimestamp: 1_800_000_001 }]
+    })
+    ingestEvents(store, events, 's', { 'messages.upsert': { messages: [msg], type: 'append' } })
+    expect(store.messages.list({ sessionId: 's', limit: 10 }).map(m => [m.messageId, m.status])).toEqual([['FOLDED', proto.WebMessageInfo.Status.DELIVERY_ACK]])
+    expect(acks).toEqual([expect.objectContaining({ id: 'FOLDED', status: proto.WebMessageInfo.Status.DELIVERY_ACK })])
+    const queued = store.webhooks.head('s', 10).map(r => [r.eventType, JSON.parse(r.payload).data])
+    expect(queued).toEqual([
+      ['message_sent', expect.objectContaining({ id: 'FOLDED' })],
+      ['message_ack', expect.objectContaining({ id: 'FOLDED', status: 'delivered' })],
+      ['receipt', expect.objectContaining({ ids: ['FOLDED'], participant: '15550002222@s.whatsapp.net', receipt: 'delivered' })]
+    ])
+    // the same upsert again changes nothing
+    ingestEvents(store, events, 's', { 'messages.upsert': { messages: [{ ...msg, userReceipt: [] }], type: 'append' } })
+    expect(acks).toHaveLength(1)
+  })
+
   it('a status that arrives before the end of its send\'s turn finds the message stored, and comes after it', async () => {
     const { store, events } = sessionStore()
     const seen: string[] = []
