@@ -55,7 +55,10 @@ describe('the event stream', () => {
     })
     // the stream's ids count up; only alice's messages and acks came through
     await api.admin('POST', '/api/v1/sessions/alice/messages/text', { body: { to: PHONE.P, text: 'and back' } })
-    await stream.next(e => e.event === 'message' && JSON.parse(e.data!).from_me === true)
+    const back = JSON.parse((await stream.next(e => e.event === 'message' && JSON.parse(e.data!).from_me === true)).data!) as { id: string }
+    // the phone's delivery receipt, its status named as GET …/messages names it
+    const ack = await stream.next(e => e.event === 'message_ack' && JSON.parse(e.data!).id === back.id)
+    expect(JSON.parse(ack.data!)).toEqual({ type: 'message_ack', session_id: 'alice', chat: pn(PHONE.P), id: back.id, status: 'delivery_ack', error: null, at: expect.any(Number) })
     for (const e of stream.events) {
       expect(['message', 'message_ack']).toContain(e.event)
       expect(JSON.parse(e.data!).session_id).toBe('alice')

@@ -9,6 +9,7 @@ import { SESSION_ID_PATTERN, type HostEvent } from '../../../shared/domain.js'
 import { ApiError } from '../errors.js'
 import { component } from '../components.js'
 import type { ApiRegistry } from '../registry.js'
+import { STATUS_NAMES } from './messages.js'
 
 export const HOST_EVENT_TYPES = ['status', 'qr', 'pair_code', 'message', 'message_ack', 'session_removed', 'webhook_delivery'] as const satisfies readonly HostEvent['type'][]
 
@@ -29,7 +30,8 @@ const eventsQuerySchema = z.object({
 
 const eventStreamSchema = component(z.string().describe(
   'A text/event-stream: per event `id: <n>`, `event: <type>` and `data: <json>` (the event with snake_case fields: type, session_id, at '
-  + '(unix ms) and the type\'s own, e.g. for `message`: chat, id, from_me, message_type, text, sender, timestamp); `:` comment lines are heartbeats.'
+  + '(unix ms) and the type\'s own, e.g. for `message`: chat, id, from_me, message_type, text, sender, timestamp; for `message_ack`: chat, id, '
+  + 'status (error, pending, server_ack, delivery_ack, read, played, as in GET …/messages) and error); `:` comment lines are heartbeats.'
 ), { id: 'EventStream', examples: ['id: 1\nevent: message\ndata: {"type":"message","session_id":"my-session","chat":"628123456789@s.whatsapp.net","id":"3EB0…","from_me":false,"message_type":"conversation","text":"hi","sender":"628123456789@s.whatsapp.net","timestamp":1767143203,"at":1767143203512}\n\n'] })
 
 const snake = (key: string) => key.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
@@ -37,7 +39,8 @@ const snake = (key: string) => key.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)
 const snakeKeys = (value: unknown): unknown => value !== null && typeof value === 'object' && !Array.isArray(value)
   ? Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]))
   : value
-const toApiEvent = (event: HostEvent) => snakeKeys(event) as Record<string, unknown>
+/** The event as the stream sends it: snake_case, and a `message_ack`'s status by name, as GET …/messages shows it. */
+const toApiEvent = (event: HostEvent) => snakeKeys(event.type === 'message_ack' ? { ...event, status: STATUS_NAMES[event.status] ?? 'pending' } : event) as Record<string, unknown>
 
 export function registerEventRoutes(registry: ApiRegistry): void {
   registry.add({

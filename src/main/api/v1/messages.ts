@@ -91,7 +91,8 @@ const readResponseSchema = component(z.object({
   message_ids: z.array(z.string()).describe('the received messages a read receipt was sent for (your own are skipped)')
 }), { id: 'MarkReadResult' })
 
-const STATUS_NAMES = ['error', 'pending', 'server_ack', 'delivery_ack', 'read', 'played'] as const
+/** proto.WebMessageInfo.Status by name, as the API shows a message's status (stored messages, `message_ack` events). */
+export const STATUS_NAMES = ['error', 'pending', 'server_ack', 'delivery_ack', 'read', 'played'] as const
 const MEDIA_TYPES = new Set(['imageMessage', 'videoMessage', 'audioMessage', 'documentMessage', 'stickerMessage', 'ptvMessage'])
 
 const storedMessageSchema = component(z.object({
