@@ -137,11 +137,15 @@ export function handleClientReceipt(world: World, conn: ClientConnection, node: 
     case 'played':
       for (const messageId of ids) world.receiptFromDevice(device, messageId, type)
       break
+    case 'sender':
+      // a device's receipt for its own account's message: its copy arrived
+      for (const messageId of ids) world.receiptFromDevice(device, messageId, 'delivery')
+      break
     case 'retry':
       forwardRetry(world, device, node)
       break
     default:
-      // sender, read-self, peer_msg, hist_sync, server-error: nothing further to route
+      // read-self, peer_msg, hist_sync, server-error: nothing further to route
       break
   }
 }

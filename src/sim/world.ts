@@ -20,6 +20,8 @@ export interface SentRecord {
   domain: Domain
   deliveredTo: Set<string>
   readBy: Set<string>
+  /** whether one of the sender's other devices confirmed its copy (a `sender` receipt went to the sender) */
+  ownCopyReceived: boolean
 }
 
 const SENT_RECORDS_KEPT = 20_000
@@ -175,7 +177,7 @@ export class World implements PhoneWorld {
 
   recordSent(id: string, sender: Device, chat: string, isGroup: boolean, domain: Domain): void {
     if (this.sent.size >= SENT_RECORDS_KEPT) this.sent.delete(this.sent.keys().next().value!)
-    this.sent.set(id, { sender, chat, isGroup, domain, deliveredTo: new Set(), readBy: new Set() })
+    this.sent.set(id, { sender, chat, isGroup, domain, deliveredTo: new Set(), readBy: new Set(), ownCopyReceived: false })
   }
 
   /** A recipient device got (or read) message `id`: tell the sender's devices once per recipient account. */
@@ -183,7 +185,10 @@ export class World implements PhoneWorld {
     const record = this.sent.get(id)
     if (!record) return
     const readerAccount = reader.account
-    if (readerAccount === record.sender.account) return
+    if (readerAccount === record.sender.account) {
+      if (type === 'delivery') this.ownCopyReceived(reader, id, record)
+      return
+    }
     const seen = type === 'delivery' ? record.deliveredTo : record.readBy
     if (seen.has(readerAccount.phone)) return
     seen.add(readerAccount.phone)
@@ -196,6 +201,19 @@ export class World implements PhoneWorld {
       if (device.kind !== 'companion') continue
       this.deliver(device, { tag: 'receipt', attrs: { ...attrs, id } })
     }
+  }
+
+  /**
+   * Another device of the sender's own account got its copy of message `id`: the sending device hears of it once, as
+   * `<receipt from="<that device>" recipient="<chat>" type="sender">`, which Baileys reports as SERVER_ACK.
+   */
+  private ownCopyReceived(reader: Device, id: string, record: SentRecord): void {
+    if (record.ownCopyReceived || reader === record.sender || record.sender.kind !== 'companion') return
+    record.ownCopyReceived = true
+    this.deliver(record.sender, {
+      tag: 'receipt',
+      attrs: { from: deviceJidOf(reader, record.domain), recipient: record.chat, id, type: 'sender', t: String(unixNow()) }
+    })
   }
 
   receiptFromPhone(phone: Account, sender: Device, id: string, _chat: string, _isGroup: boolean, type?: 'read'): void {

@@ -5,7 +5,7 @@
  * text. Every assertion is about what a client or a virtual phone actually received.
  */
 import {
-  type AnyMessageContent, type BaileysEventMap, downloadContentFromMessage, downloadMediaMessage, type WAMessage
+  type AnyMessageContent, type BaileysEventMap, type BinaryNode, downloadContentFromMessage, downloadMediaMessage, type WAMessage
 } from '@whiskeysockets/baileys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/sim/index.js'
@@ -183,6 +183,23 @@ describe('simulator: 1:1 messaging with real Baileys clients and virtual phones'
       expect(textOf(atB)).toBe('sent from the linked client')
       const onPeerPhone = await sim.account(PHONE.B).phoneDevice.waitForMessage(m => m.id === sent!.key.id)
       expect(onPeerPhone).toMatchObject({ direction: 'in', fromMe: false, chat: pn(PHONE.A), text: 'sent from the linked client' })
+    })
+
+    it("A's phone confirms its copy of what A's client sent with a sender receipt, which Baileys reports as SERVER_ACK", async () => {
+      const receipts: Record<string, string>[] = []
+      const onReceipt = (node: BinaryNode) => { receipts.push(node.attrs) }
+      A.sock!.ws.on('CB:receipt', onReceipt)
+      try {
+        const sent = await A.sock!.sendMessage(pn(PHONE.B), { text: 'one tick' })
+        await A.waitForStatus(sent!.key.id!, 3)
+        const own = receipts.filter(r => r.id === sent!.key.id && r.type === 'sender')
+        expect(own).toEqual([expect.objectContaining({ from: pn(PHONE.A), recipient: pn(PHONE.B), type: 'sender' })])
+        // Baileys' status for it (unless its event buffer folded it into the delivery that followed)
+        const update = A.updates.find(u => u.key.id === sent!.key.id && u.update.status === 2)
+        if (update) expect(update.key).toMatchObject({ remoteJid: pn(PHONE.B), fromMe: true })
+      } finally {
+        A.sock!.ws.off('CB:receipt', onReceipt)
+      }
     })
 
     it('a stream of concurrent sends decrypts on both phones without losing a Signal session update', async () => {
