@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino'
 import type { Simulator } from '../sim/index.js'
 import { type ApiServer, createApiApp, startApiServer } from './api/index.js'
 import { HostEvents } from './events.js'
+import { routeLibsignalConsole } from './libsignal-log.js'
 import type { BackoffOptions } from './sessions/reconnect-policy.js'
 import { SessionManager } from './sessions/session-manager.js'
 import { openStore, type Store } from './store/index.js'
@@ -115,6 +116,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   let apiExtension: ApiExtension | undefined
   let apiOptions = options.api
   let apiChange: Promise<void> = Promise.resolve()
+  let unrouteLibsignal: (() => void) | undefined
   const startApi = async () => {
     const api = apiOptions
     if (!api?.enabled) return
@@ -144,6 +146,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     async start() {
       if (state !== 'new') return
       state = 'started'
+      unrouteLibsignal = routeLibsignalConsole(logger)
       sessions.start()
       // after the sessions: what they queue while starting is delivered; what was pending before a crash resumes
       webhooks.start()
@@ -172,6 +175,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       await webhooks.stop()
       store.close()
       await simulator?.stop()
+      unrouteLibsignal?.()
     }
   }
   return host
