@@ -19,7 +19,7 @@ type Method = (typeof METHODS)[number]
 type ConsoleFn = (...args: unknown[]) => void
 
 /** Whether a console call is one of libsignal's. */
-export function isLibsignalMessage(args: unknown[]): boolean {
+function isLibsignalMessage(args: unknown[]): boolean {
   const first = args[0]
   return typeof first === 'string' && LIBSIGNAL_MESSAGES.some(prefix => first.startsWith(prefix))
 }
