@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { downloadMediaMessage, extractMessageContent, getContentType, type WAMessage } from '@whiskeysockets/baileys'
 import { type DownloadedMedia, messageIdSchema } from '../../shared/operations.js'
-import { OperationError, ValidationError, WaDockError } from '../errors.js'
+import { NotFoundError, OperationError, ValidationError, WaDockError } from '../errors.js'
 import { findStoredMessage, type OperationsHost, parseInput } from './common.js'
 import { sniffMimetype } from './media-input.js'
 
@@ -36,6 +36,7 @@ export async function downloadMessageMedia(host: OperationsHost, sessionId: stri
   if (!found) throw new ValidationError(`message ${id} has no media`)
   const { type, media } = found
   const row = msg.key.remoteJid ? host.store.messages.get(sessionId, msg.key.remoteJid, id, !!msg.key.fromMe) : undefined
+  if (row?.revokedAt) throw new NotFoundError(`message ${id} was deleted by its sender`)
   let bytes: Buffer | undefined
   // media paths are stored relative to the data folder (older rows may hold absolute ones)
   if (row?.mediaPath) {

@@ -5,7 +5,7 @@
  */
 import {
   type BaileysEventMap, type MessageUserReceiptUpdate, type WAMessage, type WAMessageUpdate, getContentType, isJidGroup, jidNormalizedUser,
-  normalizeMessageContent, proto
+  normalizeMessageContent, proto, WAMessageStubType
 } from '@whiskeysockets/baileys'
 import type { HostEvents } from '../events.js'
 import { inTransaction, type Store, transactionWithHeldKeys } from '../store/index.js'
@@ -61,6 +61,7 @@ export function ingestEvents(store: Store, events: HostEvents, sessionId: string
     })
     for (const ack of acks) events.emit(ack)
   }
+  applyEditsAndRevokes(store, sessionId, [...folded.contents, ...(batch['messages.update'] ?? [])])
   const receipts = folded.receipts
   queueSignals(store, sessionId, receipts.length ? { ...batch, 'message-receipt.update': [...receipts, ...(batch['message-receipt.update'] ?? [])] } : batch)
   for (const { lid, pn } of batch['lid-mapping.update'] ? [batch['lid-mapping.update']] : []) {
@@ -92,12 +93,16 @@ export function ingestMessage(store: Store, events: HostEvents, sessionId: strin
  * Baileys then emits that very object as a fromMe upsert, which finds nothing new to store: the ingest skips it
  * instead of writing it a second time, and takes only what Baileys folded into it since (see foldedIntoSends).
  */
-const storedSends = new WeakMap<WAMessage, { status: number | null; receipts: number }>()
+const storedSends = new WeakMap<WAMessage, { status: number | null; receipts: number; content: proto.IMessage | null | undefined }>()
 
-/** The statuses and group receipts Baileys folded into stored sends since they were stored or last looked at. */
-function foldedIntoSends(messages: WAMessage[]): { statuses: WAMessageUpdate[]; receipts: MessageUserReceiptUpdate[] } {
+/**
+ * The statuses, group receipts and content changes (an edit, a revoke) Baileys folded into stored sends since they
+ * were stored or last looked at.
+ */
+function foldedIntoSends(messages: WAMessage[]): { statuses: WAMessageUpdate[]; receipts: MessageUserReceiptUpdate[]; contents: WAMessageUpdate[] } {
   const statuses: WAMessageUpdate[] = []
   const receipts: MessageUserReceiptUpdate[] = []
+  const contents: WAMessageUpdate[] = []
   for (const msg of messages) {
     const seen = storedSends.get(msg)
     if (!seen) continue
@@ -109,8 +114,32 @@ function foldedIntoSends(messages: WAMessage[]): { statuses: WAMessageUpdate[]; 
     const userReceipts = msg.userReceipt ?? []
     for (const receipt of userReceipts.slice(seen.receipts)) receipts.push({ key: msg.key, receipt })
     seen.receipts = userReceipts.length
+    if (msg.message !== seen.content) {
+      contents.push({ key: msg.key, update: { message: msg.message, messageStubType: msg.messageStubType, messageTimestamp: msg.messageTimestamp } })
+      seen.content = msg.message
+    }
   }
-  return { statuses, receipts }
+  return { statuses, receipts, contents }
+}
+
+/**
+ * The sender's edits and deletions for everyone, as Baileys reports them (a messages.update with the edited
+ * message, or with no message and the REVOKE stub): the stored message takes the new text, or loses its text.
+ */
+function applyEditsAndRevokes(store: Store, sessionId: string, updates: WAMessageUpdate[]): void {
+  const changes = updates.filter(({ key, update }) => key.remoteJid && key.id &&
+    (update.message?.editedMessage?.message || (update.message === null && update.messageStubType === WAMessageStubType.REVOKE)))
+  if (!changes.length) return
+  // an edit of a send of this turn finds it stored
+  store.groupCommit.flush()
+  inTransaction(store.db, () => {
+    for (const { key, update } of changes) {
+      const edited = update.message?.editedMessage?.message
+      const at = Number(update.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
+      if (edited) store.messages.applyEdit(sessionId, key.remoteJid!, key.id!, !!key.fromMe, textOf(normalizeMessageContent(edited)), at)
+      else store.messages.applyRevoke(sessionId, key.remoteJid!, key.id!, !!key.fromMe, Math.floor(Date.now() / 1000))
+    }
+  })
 }
 
 /**
@@ -122,7 +151,7 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
   const parts = storedParts(msg)
   if (!parts) return false
   // Baileys' own upsert of this object may be processed before the shared transaction runs: it is skipped either way
-  storedSends.set(msg, { status: parts.status, receipts: msg.userReceipt?.length ?? 0 })
+  storedSends.set(msg, { status: parts.status, receipts: msg.userReceipt?.length ?? 0, content: msg.message })
   try {
     await store.groupCommit.run(() => storeMessage(store, events, sessionId, msg, parts), result => result?.announce?.())
     return true

@@ -25,6 +25,10 @@ export interface MessageRecord {
   /** proto.WebMessageInfo.encode(message).finish() */
   raw: Buffer | null
   mediaPath: string | null
+  /** seconds: when the sender edited it (`text` is the edited text) */
+  editedAt: number | null
+  /** seconds: when the sender deleted it for everyone (`text` is gone) */
+  revokedAt: number | null
 }
 
 export interface MessageInput {
@@ -58,7 +62,8 @@ export interface ListMessagesQuery {
 export interface MessagesRepo {
   /**
    * Stores a message once per (session, chat, id, fromMe). A redelivered message keeps its seq; fields it brings
-   * fill in or replace stored ones (a retried decryption replaces a placeholder), but its status never lowers.
+   * fill in or replace stored ones (a retried decryption replaces a placeholder), but its status never lowers and an
+   * edited or deleted message keeps its text.
    */
   upsert(message: MessageInput): UpsertResult
   /**
@@ -70,6 +75,10 @@ export interface MessagesRepo {
   /** The encoded WebMessageInfo for Baileys' getMessage (retry receipts), preferring our own message with that id. */
   getRaw(sessionId: string, messageId: string): Buffer | undefined
   setMediaPath(sessionId: string, chatJid: string, messageId: string, fromMe: boolean, mediaPath: string | null): boolean
+  /** The sender's edit: the new text replaces the old. Returns whether the message is stored (and not deleted). */
+  applyEdit(sessionId: string, chatJid: string, messageId: string, fromMe: boolean, text: string | null, editedAt: number): boolean
+  /** The sender deleted it for everyone: its text is dropped. Returns whether it was stored and not deleted yet. */
+  applyRevoke(sessionId: string, chatJid: string, messageId: string, fromMe: boolean, revokedAt: number): boolean
   /** Forgets every media path of the session (after its media files were cleared). */
   clearMediaPaths(sessionId: string): number
   /** Messages in seq order. */
@@ -91,6 +100,8 @@ interface MessageRow {
   timestamp: number | null
   raw: Buffer | null
   media_path: string | null
+  edited_at: number | null
+  revoked_at: number | null
 }
 
 function fromRow(row: MessageRow): MessageRecord {
@@ -107,7 +118,9 @@ function fromRow(row: MessageRow): MessageRecord {
     ackError: row.ack_error,
     timestamp: row.timestamp,
     raw: row.raw,
-    mediaPath: row.media_path
+    mediaPath: row.media_path,
+    editedAt: row.edited_at,
+    revokedAt: row.revoked_at
   }
 }
 
@@ -130,7 +143,7 @@ export function createMessagesRepo(db: Db): MessagesRepo {
     merge: db.prepare(`UPDATE messages SET
         sender_jid = COALESCE(@senderJid, sender_jid),
         type = COALESCE(@type, type),
-        text = COALESCE(@text, text),
+        text = CASE WHEN edited_at IS NULL AND revoked_at IS NULL THEN COALESCE(@text, text) ELSE text END,
         timestamp = COALESCE(@timestamp, timestamp),
         raw = COALESCE(@raw, raw),
         media_path = COALESCE(@mediaPath, media_path),
@@ -144,6 +157,8 @@ export function createMessagesRepo(db: Db): MessagesRepo {
     getRaw: db.prepare<[string, string], { raw: Buffer }>(`SELECT raw FROM messages
       WHERE session_id = ? AND message_id = ? AND raw IS NOT NULL ORDER BY from_me DESC, seq DESC LIMIT 1`),
     setMediaPath: db.prepare(`UPDATE messages SET media_path = @mediaPath WHERE ${key}`),
+    applyEdit: db.prepare(`UPDATE messages SET text = @text, edited_at = @at WHERE ${key} AND revoked_at IS NULL`),
+    applyRevoke: db.prepare(`UPDATE messages SET text = NULL, revoked_at = @at WHERE ${key} AND revoked_at IS NULL`),
     clearMediaPaths: db.prepare<[string]>('UPDATE messages SET media_path = NULL WHERE session_id = ? AND media_path IS NOT NULL'),
     listAll: db.prepare(`SELECT * FROM messages WHERE session_id = @sessionId AND seq > @afterSeq
       ORDER BY seq LIMIT @limit`),
@@ -193,6 +208,14 @@ export function createMessagesRepo(db: Db): MessagesRepo {
 
     setMediaPath(sessionId, chatJid, messageId, fromMe, mediaPath) {
       return stmt.setMediaPath.run({ sessionId, chatJid, messageId, fromMe: fromMe ? 1 : 0, mediaPath }).changes > 0
+    },
+
+    applyEdit(sessionId, chatJid, messageId, fromMe, text, at) {
+      return stmt.applyEdit.run({ sessionId, chatJid, messageId, fromMe: fromMe ? 1 : 0, text, at }).changes > 0
+    },
+
+    applyRevoke(sessionId, chatJid, messageId, fromMe, at) {
+      return stmt.applyRevoke.run({ sessionId, chatJid, messageId, fromMe: fromMe ? 1 : 0, at }).changes > 0
     },
 
     clearMediaPaths(sessionId) {

@@ -135,6 +135,18 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id, id);
       `)
     }
+  },
+  {
+    version: 3,
+    name: 'edited and revoked messages',
+    up(db) {
+      db.exec(`
+        -- When the sender edited the message (its text is the new one) or deleted it for everyone (its text is gone);
+        -- seconds, as WhatsApp's timestamps.
+        ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+        ALTER TABLE messages ADD COLUMN revoked_at INTEGER;
+      `)
+    }
   }
 ]
 

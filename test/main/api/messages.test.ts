@@ -46,7 +46,7 @@ describe('the message routes', () => {
     expect(page.status).toBe(200)
     const listed = page.body.messages.find((m: { id: string }) => m.id === sent.body.id)
     expect(listed).toMatchObject({ chat: pn(PHONE.P), from_me: true, text: 'hello Pat', has_media: false, status: expect.any(String) })
-    expect(Object.keys(listed).sort()).toEqual(['chat', 'from_me', 'has_media', 'id', 'sender', 'seq', 'status', 'text', 'timestamp', 'type'])
+    expect(Object.keys(listed).sort()).toEqual(['chat', 'edited_at', 'from_me', 'has_media', 'id', 'revoked_at', 'sender', 'seq', 'status', 'text', 'timestamp', 'type'])
     expect(page.body.next_after).toBe(page.body.messages.at(-1).seq)
   })
 
@@ -131,9 +131,23 @@ describe('the message routes', () => {
     const edit = await post('edit', { message_id: mine.body.id, text: 'fixed' })
     expect(edit.body.type).toBe('protocolMessage')
     await until(() => updates.some(u => u.id === mine.body.id && u.edited === 'fixed'))
+    // both stores list the edited text, sender's and recipient's
+    const listedIn = async (session: string, chat: string) =>
+      ((await api.admin('GET', `/api/v1/sessions/${session}/messages?chat=${chat}`)).body.messages as Record<string, unknown>[]).find(m => m.id === mine.body.id)
+    const untilListed = async (check: (alice?: Record<string, unknown>, bob?: Record<string, unknown>) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        if (check(await listedIn('alice', PHONE.B), await listedIn('bob', PHONE.A))) return
+        await new Promise(r => setTimeout(r, 50))
+      }
+      throw new Error('the stores never showed it')
+    }
+    await untilListed((a, b) => a?.text === 'fixed' && b?.text === 'fixed')
+    expect(await listedIn('bob', PHONE.A)).toMatchObject({ edited_at: expect.any(Number), revoked_at: null })
     const revoke = await post('revoke', { chat: PHONE.B, message_id: mine.body.id })
     expect(revoke.body.type).toBe('protocolMessage')
     await until(() => updates.some(u => u.id === mine.body.id && u.revoked))
+    await untilListed((a, b) => a?.revoked_at != null && b?.revoked_at != null)
+    expect(await listedIn('alice', PHONE.B)).toMatchObject({ text: null, revoked_at: expect.any(Number), has_media: false })
 
     expectError(await post('edit', { message_id: theirs, text: 'not mine' }), 400, { code: 'validation_failed', message: /not sent by this session/ })
     expectError(await post('react', { message_id: 'NOSUCHMESSAGE', emoji: '👍' }), 404, { code: 'not_found', message: 'message NOSUCHMESSAGE not found' })

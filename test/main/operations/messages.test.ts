@@ -12,6 +12,14 @@ import { type Fixture, pn, startFixture } from './fixture.js'
 const PHONE = { A: '15550006001', B: '15550006002', P: '15550006009', NOBODY: '15550006999' } as const
 const { MESSAGE_EDIT, REVOKE } = proto.Message.ProtocolMessage.Type
 
+/** Resolves once `check` holds, polling (what the store shows follows Baileys' own events, a moment after a send). */
+async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !check();) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
 describe('operations: messages', () => {
   let f: Fixture
   let B: TestClient
@@ -121,6 +129,21 @@ describe('operations: messages', () => {
     expect(protocol?.key?.id).toBe(sent.id)
     expect(protocol?.editedMessage?.extendedTextMessage?.text ?? protocol?.editedMessage?.conversation).toBe('hello')
     await B.until(() => B.updates.find(u => u.key.id === sent.id && u.update.message?.editedMessage), 10_000, 'the edit update')
+    // the store shows the edited text, and when it was edited
+    await eventually(() => stored(pn(PHONE.B), sent.id)?.text === 'hello', 'the stored edit')
+    expect(stored(pn(PHONE.B), sent.id)).toMatchObject({ type: 'extendedTextMessage', editedAt: expect.any(Number), revokedAt: null })
+  })
+
+  it("stores Bob's edit and deletion of his own messages", async () => {
+    const first = await B.sock!.sendMessage(pn(PHONE.A), { text: 'see you at 5' })
+    const second = await B.sock!.sendMessage(pn(PHONE.A), { text: 'ignore this' })
+    for (const m of [first!, second!]) await f.h.waitFor('message', e => e.sessionId === 'alice' && e.id === m.key.id)
+    await B.sock!.sendMessage(pn(PHONE.A), { text: 'see you at 6', edit: first!.key })
+    await B.sock!.sendMessage(pn(PHONE.A), { delete: second!.key })
+    const received = (id: string) => f.h.host.store.messages.get('alice', pn(PHONE.B), id, false)
+    await eventually(() => received(first!.key.id!)?.text === 'see you at 6' && received(second!.key.id!)?.revokedAt !== null, 'the stored edit and deletion')
+    expect(received(first!.key.id!)).toMatchObject({ editedAt: expect.any(Number), revokedAt: null })
+    expect(received(second!.key.id!)).toMatchObject({ text: null, revokedAt: expect.any(Number) })
   })
 
   it('revokes its own message: Bob receives a REVOKE protocol message and deletes it', async () => {
@@ -133,6 +156,9 @@ describe('operations: messages', () => {
     expect(protocol?.type).toBe(REVOKE)
     expect(protocol?.key?.id).toBe(sent.id)
     await B.until(() => B.updates.find(u => u.key.id === sent.id && u.update.messageStubType === WAMessageStubType.REVOKE), 10_000, 'the revoke update')
+    // the store keeps that it was sent, not what it said
+    await eventually(() => stored(pn(PHONE.B), sent.id)?.revokedAt != null, 'the stored deletion')
+    expect(stored(pn(PHONE.B), sent.id)).toMatchObject({ text: null, type: 'extendedTextMessage' })
   })
 
   it("marks Bob's messages read: Bob's client sees READ", async () => {

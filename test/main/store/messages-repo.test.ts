@@ -43,6 +43,23 @@ describe('messages repository', () => {
     })
   })
 
+  it('an edit replaces the text, a deletion drops it; a redelivery of the original changes neither', () => {
+    messages.upsert({ ...base, type: 'conversation', text: 'see you at 5' })
+    messages.upsert({ ...base, messageId: 'DEL', type: 'conversation', text: 'ignore this' })
+    expect(messages.applyEdit('s1', chat, 'ABC', false, 'see you at 6', 1_800_000_100)).toBe(true)
+    expect(messages.applyRevoke('s1', chat, 'DEL', false, 1_800_000_200)).toBe(true)
+    // the original arriving again (a redelivery) keeps the edit and the deletion
+    messages.upsert({ ...base, type: 'conversation', text: 'see you at 5' })
+    messages.upsert({ ...base, messageId: 'DEL', type: 'conversation', text: 'ignore this' })
+    expect(messages.get('s1', chat, 'ABC', false)).toMatchObject({ text: 'see you at 6', editedAt: 1_800_000_100, revokedAt: null })
+    expect(messages.get('s1', chat, 'DEL', false)).toMatchObject({ text: null, type: 'conversation', revokedAt: 1_800_000_200 })
+    // a deleted message takes no edit; an unknown one takes neither
+    expect(messages.applyEdit('s1', chat, 'DEL', false, 'back', 1_800_000_300)).toBe(false)
+    expect(messages.applyRevoke('s1', chat, 'DEL', false, 1_800_000_300)).toBe(false)
+    expect(messages.applyEdit('s1', chat, 'NOPE', false, 'x', 1)).toBe(false)
+    expect(messages.get('s1', chat, 'DEL', false)).toMatchObject({ text: null, revokedAt: 1_800_000_200 })
+  })
+
   it('never lowers a status; ERROR replaces only PENDING and keeps its ack error', () => {
     const key = ['s1', chat, 'ABC', true] as const
     messages.upsert({ ...base, fromMe: true, status: MessageStatus.PENDING })

@@ -105,7 +105,9 @@ const storedMessageSchema = component(z.object({
   text: z.string().nullable().describe('the text or caption'),
   status: z.enum(STATUS_NAMES).nullable().describe('how far it got: error, pending, server_ack, delivery_ack, read, played'),
   timestamp: z.number().int().nullable().describe('unix time, seconds (WhatsApp\'s)'),
-  has_media: z.boolean().describe('download it with GET …/messages/{message_id}/media')
+  has_media: z.boolean().describe('download it with GET …/messages/{message_id}/media'),
+  edited_at: z.number().int().nullable().describe('when its sender edited it (unix seconds); `text` is the edited text'),
+  revoked_at: z.number().int().nullable().describe('when its sender deleted it for everyone (unix seconds); its text and media are gone')
 }), { id: 'StoredMessage' })
 
 const listMessagesQuerySchema = z.object({
@@ -140,7 +142,9 @@ function toStoredMessage(m: MessageRecord) {
     text: m.text,
     status: m.status === null ? null : (STATUS_NAMES[m.status] ?? null),
     timestamp: m.timestamp,
-    has_media: m.type !== null && MEDIA_TYPES.has(m.type)
+    has_media: m.revokedAt === null && m.type !== null && MEDIA_TYPES.has(m.type),
+    edited_at: m.editedAt,
+    revoked_at: m.revokedAt
   }
 }
 
