@@ -135,9 +135,9 @@ function applyEditsAndRevokes(store: Store, sessionId: string, updates: WAMessag
   inTransaction(store.db, () => {
     for (const { key, update } of changes) {
       const edited = update.message?.editedMessage?.message
-      const at = Number(update.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
-      if (edited) store.messages.applyEdit(sessionId, key.remoteJid!, key.id!, !!key.fromMe, textOf(normalizeMessageContent(edited)), at)
-      else store.messages.applyRevoke(sessionId, key.remoteJid!, key.id!, !!key.fromMe, Math.floor(Date.now() / 1000))
+      // an edit carries its own time; a revoke update carries none
+      if (edited) store.messages.applyEdit(sessionId, key.remoteJid!, key.id!, !!key.fromMe, textOf(normalizeMessageContent(edited)), secondsOf(update.messageTimestamp))
+      else store.messages.applyRevoke(sessionId, key.remoteJid!, key.id!, !!key.fromMe, secondsOf(undefined))
     }
   })
 }
@@ -164,6 +164,9 @@ export async function ingestSentMessage(store: Store, events: HostEvents, sessio
 /** `status` as it was when the message was handed to the store (Baileys may change it on the object later) */
 type StoredParts = { chat: string; id: string; content: proto.IMessage | undefined; type: string; status: number | null }
 
+/** A WhatsApp timestamp (seconds, number or Long) as a number; now when there is none. */
+const secondsOf = (timestamp: WAMessage['messageTimestamp']): number => Number(timestamp ?? 0) || Math.floor(Date.now() / 1000)
+
 /** What the store keeps of `msg`; undefined when it keeps nothing of it. */
 function storedParts(msg: WAMessage): StoredParts | undefined {
   const chat = msg.key.remoteJid
@@ -184,7 +187,7 @@ function storeMessage(
   const fromMe = !!msg.key.fromMe
   // Baileys normalises a 1:1 message's missing participant to '', hence || rather than ??
   const sender = fromMe ? null : (msg.key.participant || chat)
-  const timestamp = Number(msg.messageTimestamp ?? 0) || Math.floor(Date.now() / 1000)
+  const timestamp = secondsOf(msg.messageTimestamp)
   const result = store.messages.upsert({
     sessionId, chatJid: chat, messageId: id, fromMe, senderJid: sender, type, text: textOf(content), status, timestamp, raw
   })

@@ -177,7 +177,8 @@ export function createSqliteAuthState(db: Db, sessionId: string): SqliteAuthStat
     })
   }
   const hold = (data: SignalDataSet): void => {
-    // all encoded before any is held: one keys.set is held (and written) whole or not at all
+    // all encoded (session records aside, see HeldSession) before any is held: one keys.set is held (and written)
+    // whole or not at all
     const changes: [string, string, HeldValue][] = []
     for (const [type, values] of Object.entries(data)) {
       for (const [id, value] of Object.entries(values ?? {})) {
